@@ -1,0 +1,1 @@
+//! smartspec: boundaries joined with innovation metrics, served as OGC API Features and a Leaflet map.
