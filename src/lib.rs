@@ -1,1 +1,118 @@
-//! smartspec: boundaries joined with innovation metrics, served as OGC API Features and a Leaflet map.
+//! smartspec: boundaries joined with innovation metrics, served as OGC API Features and a map.
+//!
+//! The pipeline, in data-flow order: `load` reads and validates the manifest, boundary files and
+//! metric tables; `index` builds an R-tree per layer; `metrics` joins values to the layer of their
+//! vintage; `analysis` ranks and compares; `catalog` holds it all, immutable, behind an `Arc`;
+//! `ogc` serialises; `api` is the HTTP edge.
+
+pub mod api;
+pub mod catalog;
+pub mod config;
+pub mod index;
+pub mod load;
+pub mod metrics;
+pub mod model;
+pub mod ogc;
+
+use api::{AppState, WebSettings};
+use catalog::Catalog;
+use config::Config;
+use std::sync::Arc;
+
+/// Loads the catalog (off the async threads), binds, and serves until SIGTERM or Ctrl-C.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    let (manifest, data_dir) = (config.manifest.clone(), config.data_dir.clone());
+    let catalog =
+        tokio::task::spawn_blocking(move || Catalog::load(&manifest, &data_dir)).await??;
+    log_catalog(&catalog);
+    if !config.leaflet_dir().join("leaflet.js").is_file() {
+        tracing::warn!(
+            path = %config.leaflet_dir().display(),
+            "Leaflet is not installed, so the map will not draw: run `npm ci --prefix web`"
+        );
+    }
+    let state = AppState {
+        catalog: Arc::new(catalog),
+        web: Arc::new(WebSettings {
+            web_dir: config.web_dir.clone(),
+            leaflet_dir: config.leaflet_dir(),
+            tile_url: config.tile_url.clone(),
+            tile_attribution: config.tile_attribution.clone(),
+        }),
+    };
+    let listener = tokio::net::TcpListener::bind(config.addr).await?;
+    tracing::info!(addr = %listener.local_addr()?, "listening; the map is at /map/");
+    axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn log_catalog(catalog: &Catalog) {
+    for layer in &catalog.layers {
+        let e = layer.extent;
+        tracing::info!(
+            layer = %layer.id(),
+            features = layer.areas.len(),
+            vertices = layer.vertex_count(),
+            bbox = %format!("[{:.4}, {:.4}, {:.4}, {:.4}]", e.min().x, e.min().y, e.max().x, e.max().y),
+            load_ms = layer.load_time.as_millis() as u64,
+            "layer loaded"
+        );
+    }
+    for table in &catalog.metrics.report.tables {
+        for v in &table.vintages {
+            tracing::info!(
+                table = %table.table,
+                code_vintage = %v.code_vintage,
+                layer = %v.layer,
+                rows = v.totals.rows,
+                matched = v.totals.matched_rows,
+                unmatched = v.totals.unmatched_rows,
+                empty = v.totals.empty_values,
+                non_finite = v.totals.non_finite_values,
+                duplicates = v.totals.duplicate_rows,
+                unmatched_codes = %v.unmatched_codes.keys().cloned().collect::<Vec<_>>().join(","),
+                "metrics joined"
+            );
+        }
+    }
+    let t = &catalog.metrics.report.totals;
+    tracing::info!(
+        rows = t.rows,
+        matched = t.matched_rows,
+        unmatched = t.unmatched_rows,
+        empty = t.empty_values,
+        non_finite = t.non_finite_values,
+        duplicates = t.duplicate_rows,
+        indicators = catalog.metrics.indicators.len(),
+        without_metadata = catalog.metrics.report.indicators_without_metadata.len(),
+        load_ms = catalog.load_time.as_millis() as u64,
+        "catalog ready (details at /join-report)"
+    );
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,80 @@
+//! The one error type of the HTTP edge: status, OGC exception code and a precise description.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    description: &'a str,
+}
+
+impl ApiError {
+    /// A parameter with a malformed or out-of-range value (400).
+    pub fn invalid(description: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "InvalidParameterValue",
+            description: description.into(),
+        }
+    }
+
+    /// A parameter the endpoint does not know (400).
+    pub fn unknown_parameter(description: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::BAD_REQUEST,
+            code: "UnknownParameter",
+            description: description.into(),
+        }
+    }
+
+    /// A resource (collection, feature, indicator, area) that does not exist (404).
+    pub fn not_found(description: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::NOT_FOUND,
+            code: "NotFound",
+            description: description.into(),
+        }
+    }
+
+    /// A server fault: logged with its detail, answered without it (500).
+    pub fn internal(detail: impl std::fmt::Display) -> ApiError {
+        tracing::error!(%detail, "internal error");
+        ApiError {
+            status: StatusCode::INTERNAL_SERVER_ERROR,
+            code: "ServerError",
+            description: "internal server error".into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Body {
+            code: self.code,
+            description: &self.description,
+        };
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
+/// Lists choices for an error message: `a, b, c`.
+pub fn choices<I, S>(items: I) -> String
+where
+    I: IntoIterator<Item = S>,
+    S: std::fmt::Display,
+{
+    items
+        .into_iter()
+        .map(|s| s.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

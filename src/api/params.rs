@@ -1,0 +1,266 @@
+//! Query-string parsing: unknown or repeated parameters are errors, and so is every bad value.
+
+use super::error::{choices, ApiError};
+use geo::{Coord, Rect};
+
+/// The parsed query string of one request, checked against the parameters an endpoint accepts.
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    pairs: Vec<(String, String)>,
+}
+
+impl Params {
+    /// Parses `raw` and rejects names outside `allowed` and names given twice.
+    pub fn parse(raw: Option<&str>, allowed: &[&str]) -> Result<Params, ApiError> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|e| ApiError::invalid(format!("malformed query string: {e}")))?;
+        for (i, (name, _)) in pairs.iter().enumerate() {
+            if !allowed.contains(&name.as_str()) {
+                return Err(ApiError::unknown_parameter(format!(
+                    "unknown parameter '{name}'; this endpoint accepts: {}",
+                    choices(allowed)
+                )));
+            }
+            if pairs.iter().skip(i + 1).any(|(n, _)| n == name) {
+                return Err(ApiError::invalid(format!(
+                    "parameter '{name}' is given more than once"
+                )));
+            }
+        }
+        Ok(Params { pairs })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The parameter, or a 400 saying it is required.
+    pub fn require(&self, name: &str) -> Result<&str, ApiError> {
+        self.get(name)
+            .ok_or_else(|| ApiError::invalid(format!("parameter '{name}' is required")))
+    }
+
+    /// The query string with `name` set to `value` (or removed when `None`), others kept in order.
+    pub fn with(&self, name: &str, value: Option<String>) -> String {
+        let mut pairs: Vec<(&str, String)> = Vec::with_capacity(self.pairs.len() + 1);
+        let mut replaced = false;
+        for (n, v) in &self.pairs {
+            if n == name {
+                replaced = true;
+                if let Some(value) = &value {
+                    pairs.push((n, value.clone()));
+                }
+            } else {
+                pairs.push((n, v.clone()));
+            }
+        }
+        if let (false, Some(value)) = (replaced, value) {
+            pairs.push((name, value));
+        }
+        serde_urlencoded::to_string(&pairs).unwrap_or_default()
+    }
+
+    pub fn list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
+        self.get(name).map(|v| parse_list(name, v)).transpose()
+    }
+
+    pub fn int(&self, name: &str) -> Result<Option<i64>, ApiError> {
+        self.get(name)
+            .map(|v| {
+                v.trim().parse::<i64>().map_err(|_| {
+                    ApiError::invalid(format!("{name}: expected a whole number, got '{v}'"))
+                })
+            })
+            .transpose()
+    }
+
+    pub fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
+        self.get(name)
+            .map(|v| parse_number(name, v).map_err(ApiError::invalid))
+            .transpose()
+    }
+}
+
+/// A comma-separated list of non-empty items.
+pub fn parse_list(name: &str, value: &str) -> Result<Vec<String>, ApiError> {
+    let items: Vec<String> = value.split(',').map(|s| s.trim().to_string()).collect();
+    if items.iter().any(String::is_empty) {
+        return Err(ApiError::invalid(format!(
+            "{name}: expected a comma-separated list without empty items, got '{value}'"
+        )));
+    }
+    Ok(items)
+}
+
+fn parse_number(name: &str, value: &str) -> Result<f64, String> {
+    match value.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() => Ok(v),
+        _ => Err(format!("{name}: expected a number, got '{value}'")),
+    }
+}
+
+/// Parses an OGC `limit`: a whole number from 1; values above `max` are clamped to `max`.
+///
+/// ```
+/// use smartspec::api::params::parse_limit;
+/// assert_eq!(parse_limit("25", 10_000), Ok(25));
+/// assert_eq!(parse_limit("999999", 10_000), Ok(10_000));
+/// assert!(parse_limit("-1", 10_000).is_err());
+/// ```
+pub fn parse_limit(value: &str, max: usize) -> Result<usize, String> {
+    let n: i128 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("limit: expected a whole number from 1 to {max}, got '{value}'"))?;
+    if n < 1 {
+        return Err(format!("limit: must be at least 1, got {n}"));
+    }
+    Ok(usize::try_from(n).map_or(max, |n| n.min(max)))
+}
+
+/// Parses an `offset`: a whole number from 0.
+pub fn parse_offset(value: &str) -> Result<usize, String> {
+    let n: i128 = value
+        .trim()
+        .parse()
+        .map_err(|_| format!("offset: expected a whole number from 0, got '{value}'"))?;
+    if n < 0 {
+        return Err(format!("offset: must be 0 or more, got {n}"));
+    }
+    Ok(usize::try_from(n).unwrap_or(usize::MAX))
+}
+
+/// Parses an OGC `bbox` in CRS84: `minLon,minLat,maxLon,maxLat` (or 6 numbers with heights).
+///
+/// ```
+/// use smartspec::api::params::parse_bbox;
+/// let r = parse_bbox("-2.5,53.3,-2.0,53.6").unwrap();
+/// assert_eq!((r.min().x, r.max().y), (-2.5, 53.6));
+/// assert_eq!(parse_bbox("1,2,3").unwrap_err(), "bbox: expected 4 numbers, got 3");
+/// ```
+pub fn parse_bbox(value: &str) -> Result<Rect<f64>, String> {
+    let parts: Vec<&str> = value.split(',').collect();
+    let numbers = parts
+        .iter()
+        .map(|p| parse_number("bbox", p))
+        .collect::<Result<Vec<f64>, String>>()?;
+    let (min_x, min_y, max_x, max_y) = match numbers.as_slice() {
+        [a, b, c, d] => (*a, *b, *c, *d),
+        [a, b, _, d, e, _] => (*a, *b, *d, *e),
+        other => return Err(format!("bbox: expected 4 numbers, got {}", other.len())),
+    };
+    for (label, lon) in [("min longitude", min_x), ("max longitude", max_x)] {
+        if !(-180.0..=180.0).contains(&lon) {
+            return Err(format!("bbox: {label} {lon} is outside -180..180"));
+        }
+    }
+    for (label, lat) in [("min latitude", min_y), ("max latitude", max_y)] {
+        if !(-90.0..=90.0).contains(&lat) {
+            return Err(format!("bbox: {label} {lat} is outside -90..90 (is the order minLon,minLat,maxLon,maxLat?)"));
+        }
+    }
+    if min_y > max_y {
+        return Err(format!(
+            "bbox: min latitude {min_y} is greater than max latitude {max_y}"
+        ));
+    }
+    if min_x > max_x {
+        return Err(format!(
+            "bbox: min longitude {min_x} is greater than max longitude {max_x} (boxes across the antimeridian are not supported)"
+        ));
+    }
+    Ok(Rect::new(
+        Coord { x: min_x, y: min_y },
+        Coord { x: max_x, y: max_y },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn unknown_and_repeated_parameters_are_rejected() {
+        let err = Params::parse(Some("limit=1&colour=red"), &["limit", "offset"]).unwrap_err();
+        assert_eq!(err.code, "UnknownParameter");
+        assert_eq!(
+            err.description,
+            "unknown parameter 'colour'; this endpoint accepts: limit, offset"
+        );
+        let err = Params::parse(Some("limit=1&limit=2"), &["limit"]).unwrap_err();
+        assert_eq!(err.description, "parameter 'limit' is given more than once");
+    }
+
+    #[test]
+    fn with_keeps_other_parameters_in_order() {
+        let p = Params::parse(
+            Some("bbox=1,2,3,4&limit=10&offset=0"),
+            &["bbox", "limit", "offset"],
+        )
+        .unwrap();
+        assert_eq!(
+            p.with("offset", Some("10".into())),
+            "bbox=1%2C2%2C3%2C4&limit=10&offset=10"
+        );
+        assert_eq!(p.with("offset", None), "bbox=1%2C2%2C3%2C4&limit=10");
+    }
+
+    #[test]
+    fn bbox_errors_say_what_is_wrong() {
+        assert_eq!(
+            parse_bbox("a,2,3,4").unwrap_err(),
+            "bbox: expected a number, got 'a'"
+        );
+        assert!(parse_bbox("0,60,1,50")
+            .unwrap_err()
+            .contains("min latitude 60 is greater"));
+        assert!(parse_bbox("53,-2,54,-1").is_ok());
+        assert!(parse_bbox("-2,153,-1,154")
+            .unwrap_err()
+            .contains("outside -90..90"));
+        assert_eq!(
+            parse_bbox("").unwrap_err(),
+            "bbox: expected a number, got ''"
+        );
+    }
+
+    #[test]
+    fn limit_clamps_and_rejects() {
+        assert_eq!(
+            parse_limit("0", 100),
+            Err("limit: must be at least 1, got 0".into())
+        );
+        assert_eq!(parse_limit("100000000000000000000000", 100), Ok(100));
+        assert!(parse_limit("1.5", 100).is_err());
+        assert_eq!(
+            parse_offset("-3"),
+            Err("offset: must be 0 or more, got -3".into())
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn parsers_never_panic(s in ".*") {
+            let _ = parse_bbox(&s);
+            let _ = parse_limit(&s, 100);
+            let _ = parse_offset(&s);
+            let _ = Params::parse(Some(&s), &["a", "b"]);
+        }
+
+        #[test]
+        fn bbox_round_trips(a in -180.0f64..180.0, b in -90.0f64..90.0, w in 0.0f64..10.0, h in 0.0f64..10.0) {
+            let (c, d) = ((a + w).min(180.0), (b + h).min(90.0));
+            let r = parse_bbox(&format!("{a},{b},{c},{d}")).unwrap();
+            prop_assert_eq!((r.min().x, r.min().y, r.max().x, r.max().y), (a, b, c, d));
+        }
+
+        #[test]
+        fn limit_round_trips(n in 1usize..100_000) {
+            prop_assert_eq!(parse_limit(&n.to_string(), 10_000), Ok(n.min(10_000)));
+        }
+    }
+}

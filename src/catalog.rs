@@ -1,0 +1,180 @@
+//! Everything built once from the data directory: layers, indexes and joined metrics, immutable.
+
+use crate::index::SpatialIndex;
+use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
+use crate::metrics::{join_metrics, JoinInput, LayerCodes, MetricsStore};
+use crate::model::{Area, AreaCode, Geography, LayerId};
+use geo::Rect;
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+/// The served data. Shared as `Arc<Catalog>`; a reload builds a whole new one.
+#[derive(Debug)]
+pub struct Catalog {
+    pub manifest: Manifest,
+    pub layers: Vec<Layer>,
+    layer_positions: HashMap<LayerId, usize>,
+    pub metrics: MetricsStore,
+    pub load_time: Duration,
+}
+
+/// One boundary layer: its areas, their index and lookups.
+#[derive(Debug)]
+pub struct Layer {
+    pub spec: LayerSpec,
+    pub areas: Vec<Area>,
+    pub index: SpatialIndex,
+    by_code: HashMap<AreaCode, usize>,
+    pub extent: Rect<f64>,
+    pub load_time: Duration,
+}
+
+impl Layer {
+    pub fn build(spec: LayerSpec, data_dir: &Path, bounds: Rect<f64>) -> Result<Layer, LoadError> {
+        let started = Instant::now();
+        let path = data_dir.join(&spec.file);
+        let areas = load::load_layer_areas(&path, &spec.code_field, &spec.name_field, bounds)?;
+        Ok(Layer::from_areas(spec, areas, started.elapsed()))
+    }
+
+    /// Builds the indexes over already validated areas (at least one).
+    pub fn from_areas(spec: LayerSpec, areas: Vec<Area>, load_time: Duration) -> Layer {
+        let extent = areas
+            .iter()
+            .filter_map(Area::bbox)
+            .reduce(|a, b| {
+                Rect::new(
+                    geo::Coord {
+                        x: a.min().x.min(b.min().x),
+                        y: a.min().y.min(b.min().y),
+                    },
+                    geo::Coord {
+                        x: a.max().x.max(b.max().x),
+                        y: a.max().y.max(b.max().y),
+                    },
+                )
+            })
+            .unwrap_or_else(|| {
+                Rect::new(geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 })
+            });
+        let by_code = areas
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.code.clone(), i))
+            .collect();
+        Layer {
+            index: SpatialIndex::build(&areas),
+            spec,
+            areas,
+            by_code,
+            extent,
+            load_time,
+        }
+    }
+
+    pub fn id(&self) -> &LayerId {
+        &self.spec.id
+    }
+
+    pub fn position(&self, code: &str) -> Option<usize> {
+        self.by_code.get(code).copied()
+    }
+
+    pub fn area(&self, code: &str) -> Option<&Area> {
+        self.areas.get(self.position(code)?)
+    }
+
+    pub fn vertex_count(&self) -> usize {
+        self.areas.iter().map(Area::vertex_count).sum()
+    }
+}
+
+impl Catalog {
+    /// Loads everything the manifest names; fails whole on the first bad file.
+    pub fn load(manifest_path: &Path, data_dir: &Path) -> Result<Catalog, LoadError> {
+        let started = Instant::now();
+        let manifest = Manifest::read(manifest_path)?;
+        let bounds = manifest.bounds_rect();
+        let layers = std::thread::scope(|scope| {
+            let handles: Vec<_> = manifest
+                .layers
+                .iter()
+                .map(|spec| scope.spawn(move || Layer::build(spec.clone(), data_dir, bounds)))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(LoadError::Table {
+                            path: data_dir.to_path_buf(),
+                            problem: "a layer loader thread panicked".into(),
+                        })
+                    })
+                })
+                .collect::<Result<Vec<Layer>, LoadError>>()
+        })?;
+        let tables = MetricTables::read(&manifest, data_dir)?;
+        let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
+        let inputs = tables
+            .tables
+            .into_iter()
+            .map(|(spec, path, rows)| JoinInput { spec, path, rows })
+            .collect();
+        let metrics = join_metrics(
+            inputs,
+            tables.indicator_meta,
+            tables.framework_groups,
+            &codes,
+        )?;
+        Ok(Catalog::assemble(
+            manifest,
+            layers,
+            metrics,
+            started.elapsed(),
+        ))
+    }
+
+    pub fn assemble(
+        manifest: Manifest,
+        layers: Vec<Layer>,
+        metrics: MetricsStore,
+        load_time: Duration,
+    ) -> Catalog {
+        let layer_positions = layers
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (l.id().clone(), i))
+            .collect();
+        Catalog {
+            manifest,
+            layers,
+            layer_positions,
+            metrics,
+            load_time,
+        }
+    }
+
+    pub fn layer(&self, id: &str) -> Option<&Layer> {
+        self.layers.get(*self.layer_positions.get(id)?)
+    }
+
+    pub fn layer_ids(&self) -> Vec<&str> {
+        self.layers.iter().map(|l| l.id().as_str()).collect()
+    }
+
+    /// The layers of one geography level, in manifest order.
+    pub fn layers_of(&self, geography: Geography) -> impl Iterator<Item = &Layer> {
+        self.layers
+            .iter()
+            .filter(move |l| l.spec.geography == geography)
+    }
+
+    /// The attribution blocks named by `keys`, in order, skipping unknown keys.
+    pub fn attribution<'a>(
+        &'a self,
+        keys: &'a [String],
+    ) -> impl Iterator<Item = &'a AttributionSpec> {
+        keys.iter().filter_map(|k| self.manifest.attribution.get(k))
+    }
+}

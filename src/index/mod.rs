@@ -1,0 +1,5 @@
+//! Stage 2: spatial indexes over a layer's areas.
+
+mod spatial;
+
+pub use spatial::SpatialIndex;

@@ -1,0 +1,162 @@
+//! Reading raw features from GeoJSON or FlatGeobuf files; the format follows the file name.
+
+use super::LoadError;
+use flatgeobuf::{FallibleStreamingIterator, FgbReader};
+use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use serde_json::{Map, Value};
+use std::io::BufReader;
+use std::path::Path;
+
+/// A feature as read from a file, before validation.
+#[derive(Debug, Clone)]
+pub struct RawFeature {
+    pub properties: Map<String, Value>,
+    /// `Err` holds the reason the geometry could not be decoded.
+    pub geometry: Result<geo::Geometry<f64>, String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SourceFormat {
+    GeoJson,
+    FlatGeobuf,
+}
+
+impl SourceFormat {
+    /// The format of a file, from its extension.
+    pub fn of(path: &Path) -> Option<SourceFormat> {
+        match path.extension()?.to_str()?.to_ascii_lowercase().as_str() {
+            "geojson" | "json" => Some(SourceFormat::GeoJson),
+            "fgb" => Some(SourceFormat::FlatGeobuf),
+            _ => None,
+        }
+    }
+}
+
+/// Reads every feature of a GeoJSON FeatureCollection or a FlatGeobuf file.
+pub fn read_features(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
+    match SourceFormat::of(path) {
+        Some(SourceFormat::GeoJson) => read_geojson(path),
+        Some(SourceFormat::FlatGeobuf) => read_flatgeobuf(path),
+        None => Err(LoadError::Table {
+            path: path.to_path_buf(),
+            problem: "unknown boundary format: expected a .geojson, .json or .fgb file".into(),
+        }),
+    }
+}
+
+#[derive(Deserialize)]
+struct RawCollection<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(borrow)]
+    features: Vec<&'a RawValue>,
+}
+
+fn read_geojson(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
+    let io = |source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let text = std::fs::read_to_string(path).map_err(io)?;
+    let collection: RawCollection =
+        serde_json::from_str(&text).map_err(|e| LoadError::GeoJson {
+            path: path.to_path_buf(),
+            message: format!("expected a FeatureCollection: {e}"),
+        })?;
+    if collection.kind != "FeatureCollection" {
+        return Err(LoadError::GeoJson {
+            path: path.to_path_buf(),
+            message: format!("expected type FeatureCollection, found {}", collection.kind),
+        });
+    }
+    collection
+        .features
+        .iter()
+        .enumerate()
+        .map(|(index, raw)| {
+            let feature: geojson::Feature =
+                serde_json::from_str(raw.get()).map_err(|e| LoadError::Feature {
+                    path: path.to_path_buf(),
+                    index,
+                    code: None,
+                    problem: format!("not a GeoJSON Feature: {e}"),
+                })?;
+            let geometry = match feature.geometry {
+                None => Err("geometry is null".to_string()),
+                Some(g) => geo::Geometry::<f64>::try_from(g.value).map_err(|e| e.to_string()),
+            };
+            Ok(RawFeature {
+                properties: feature.properties.unwrap_or_default(),
+                geometry,
+            })
+        })
+        .collect()
+}
+
+fn read_flatgeobuf(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
+    let file = std::fs::File::open(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let invalid = |e: flatgeobuf::Error| LoadError::FlatGeobuf {
+        path: path.to_path_buf(),
+        message: e.to_string(),
+    };
+    let mut reader = BufReader::new(file);
+    let mut iter = FgbReader::open(&mut reader)
+        .map_err(invalid)?
+        .select_all_seq()
+        .map_err(invalid)?;
+    let mut features = Vec::new();
+    while let Some(feature) = iter.next().map_err(invalid)? {
+        let mut properties = PropertiesToJson::default();
+        feature
+            .process_properties(&mut properties)
+            .map_err(|e| LoadError::Feature {
+                path: path.to_path_buf(),
+                index: features.len(),
+                code: None,
+                problem: format!("unreadable attributes: {e}"),
+            })?;
+        let geometry = geozero::ToGeo::to_geo(feature).map_err(|e| e.to_string());
+        features.push(RawFeature {
+            properties: properties.0,
+            geometry,
+        });
+    }
+    Ok(features)
+}
+
+/// Collects FlatGeobuf columns into a JSON object, keeping their types.
+#[derive(Default)]
+struct PropertiesToJson(Map<String, Value>);
+
+impl PropertyProcessor for PropertiesToJson {
+    fn property(
+        &mut self,
+        _idx: usize,
+        name: &str,
+        value: &ColumnValue,
+    ) -> geozero::error::Result<bool> {
+        let json = match *value {
+            ColumnValue::Byte(v) => Value::from(v),
+            ColumnValue::UByte(v) => Value::from(v),
+            ColumnValue::Bool(v) => Value::from(v),
+            ColumnValue::Short(v) => Value::from(v),
+            ColumnValue::UShort(v) => Value::from(v),
+            ColumnValue::Int(v) => Value::from(v),
+            ColumnValue::UInt(v) => Value::from(v),
+            ColumnValue::Long(v) => Value::from(v),
+            ColumnValue::ULong(v) => Value::from(v),
+            ColumnValue::Float(v) => Value::from(f64::from(v)),
+            ColumnValue::Double(v) => Value::from(v),
+            ColumnValue::String(v) | ColumnValue::DateTime(v) => Value::from(v),
+            ColumnValue::Json(v) => serde_json::from_str(v).unwrap_or_else(|_| Value::from(v)),
+            ColumnValue::Binary(_) => Value::Null,
+        };
+        self.0.insert(name.to_string(), json);
+        Ok(false)
+    }
+}

@@ -1,0 +1,250 @@
+//! The manifest (`boundaries/layers.toml`): every layer, metrics table and matrix served.
+
+use super::LoadError;
+use crate::model::{Geography, LayerId};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+
+/// Where the manifest lives, relative to the working directory.
+pub const DEFAULT_MANIFEST: &str = "boundaries/layers.toml";
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// `[min_lon, min_lat, max_lon, max_lat]` that every coordinate must lie in; catches lon/lat swaps.
+    pub bounds: [f64; 4],
+    /// Indicator metadata (one row per indicator and geography level).
+    pub indicators: PathBuf,
+    /// Framework group labels.
+    pub framework_groups: PathBuf,
+    /// Named attribution blocks that layers and tables refer to.
+    pub attribution: BTreeMap<String, AttributionSpec>,
+    #[serde(rename = "layer")]
+    pub layers: Vec<LayerSpec>,
+    #[serde(rename = "metrics", default)]
+    pub metrics: Vec<MetricsSpec>,
+    #[serde(rename = "matrix", default)]
+    pub matrices: Vec<MatrixSpec>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttributionSpec {
+    /// The full text the licence requires.
+    pub text: String,
+    /// A short form for a map footer.
+    pub short: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerSpec {
+    pub id: LayerId,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    /// Relative to the data directory; `.geojson`/`.json` or `.fgb`.
+    pub file: PathBuf,
+    pub code_field: String,
+    pub name_field: String,
+    pub geography: Geography,
+    pub vintage: String,
+    pub attribution: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSpec {
+    pub id: String,
+    pub file: PathBuf,
+    pub geography: Geography,
+    /// `code_vintage` value -> the layer its codes join to.
+    pub layers: BTreeMap<String, LayerId>,
+    pub attribution: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MatrixSpec {
+    pub id: String,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    pub file: PathBuf,
+    pub layer: LayerId,
+    pub attribution: Vec<String>,
+}
+
+impl Manifest {
+    /// Reads and checks the manifest: unique ids, and every reference resolves.
+    pub fn read(path: &Path) -> Result<Manifest, LoadError> {
+        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Manifest::parse(&text, path)
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Manifest, LoadError> {
+        let invalid = |message: String| LoadError::Manifest {
+            path: path.to_path_buf(),
+            message,
+        };
+        let manifest: Manifest = toml::from_str(text).map_err(|e| invalid(e.to_string()))?;
+        let [min_x, min_y, max_x, max_y] = manifest.bounds;
+        if !(min_x < max_x && min_y < max_y) {
+            return Err(invalid(format!(
+                "bounds {:?} must be [min_lon, min_lat, max_lon, max_lat]",
+                manifest.bounds
+            )));
+        }
+        let mut layer_ids = HashSet::new();
+        for layer in &manifest.layers {
+            if !layer_ids.insert(layer.id.as_str()) {
+                return Err(invalid(format!("layer id '{}' appears twice", layer.id)));
+            }
+            manifest.check_attribution(
+                &layer.attribution,
+                &format!("layer '{}'", layer.id),
+                path,
+            )?;
+        }
+        let known_layer = |id: &LayerId, whose: &str| {
+            if layer_ids.contains(id.as_str()) {
+                Ok(())
+            } else {
+                Err(invalid(format!("{whose} refers to unknown layer '{id}'")))
+            }
+        };
+        let mut table_ids = HashSet::new();
+        for table in &manifest.metrics {
+            if !table_ids.insert(table.id.as_str()) {
+                return Err(invalid(format!("metrics id '{}' appears twice", table.id)));
+            }
+            manifest.check_attribution(
+                &table.attribution,
+                &format!("metrics '{}'", table.id),
+                path,
+            )?;
+            for (vintage, layer) in &table.layers {
+                let whose = format!("metrics '{}' vintage '{vintage}'", table.id);
+                known_layer(layer, &whose)?;
+                let geography = manifest.layer(layer).map(|l| l.geography);
+                if geography != Some(table.geography) {
+                    return Err(invalid(format!(
+                        "{whose}: layer '{layer}' is not of geography '{}'",
+                        table.geography
+                    )));
+                }
+            }
+        }
+        for matrix in &manifest.matrices {
+            if !table_ids.insert(matrix.id.as_str()) {
+                return Err(invalid(format!("matrix id '{}' appears twice", matrix.id)));
+            }
+            known_layer(&matrix.layer, &format!("matrix '{}'", matrix.id))?;
+            manifest.check_attribution(
+                &matrix.attribution,
+                &format!("matrix '{}'", matrix.id),
+                path,
+            )?;
+        }
+        Ok(manifest)
+    }
+
+    pub fn layer(&self, id: &LayerId) -> Option<&LayerSpec> {
+        self.layers.iter().find(|l| &l.id == id)
+    }
+
+    /// The bounds as a rectangle.
+    pub fn bounds_rect(&self) -> geo::Rect<f64> {
+        let [min_x, min_y, max_x, max_y] = self.bounds;
+        geo::Rect::new(
+            geo::Coord { x: min_x, y: min_y },
+            geo::Coord { x: max_x, y: max_y },
+        )
+    }
+
+    fn check_attribution(
+        &self,
+        keys: &[String],
+        whose: &str,
+        path: &Path,
+    ) -> Result<(), LoadError> {
+        match keys.iter().find(|k| !self.attribution.contains_key(*k)) {
+            None => Ok(()),
+            Some(key) => Err(LoadError::Manifest {
+                path: path.to_path_buf(),
+                message: format!(
+                    "{whose} refers to unknown attribution '{key}' (known: {})",
+                    self.attribution
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+bounds = [-9.0, 49.0, 2.5, 61.0]
+indicators = "i.csv"
+framework_groups = "f.csv"
+[attribution.a]
+text = "Full"
+short = "Short"
+[[layer]]
+id = "sq"
+title = "Squares"
+file = "squares.geojson"
+code_field = "code"
+name_field = "name"
+geography = "lep"
+vintage = "2014"
+attribution = ["a"]
+[[metrics]]
+id = "m"
+file = "m.csv"
+geography = "lep"
+layers = { "2014" = "sq", "-2014" = "sq" }
+attribution = ["a"]
+"#;
+
+    #[test]
+    fn parses_a_minimal_manifest() {
+        let m = Manifest::parse(MINIMAL, Path::new("x.toml")).unwrap();
+        assert_eq!(m.layers.len(), 1);
+        assert_eq!(m.metrics[0].layers["-2014"].as_str(), "sq");
+    }
+
+    #[test]
+    fn rejects_a_metrics_vintage_pointing_at_an_unknown_layer() {
+        let text = MINIMAL.replace(r#""-2014" = "sq""#, r#""-2014" = "nope""#);
+        let err = Manifest::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("unknown layer 'nope'"), "{err}");
+    }
+
+    #[test]
+    fn rejects_an_unknown_attribution_key_and_lists_known_ones() {
+        let text = MINIMAL.replacen(r#"attribution = ["a"]"#, r#"attribution = ["b"]"#, 1);
+        let err = Manifest::parse(&text, Path::new("x.toml")).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("unknown attribution 'b' (known: a)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn rejects_unknown_keys() {
+        let text = MINIMAL.replace("vintage = \"2014\"", "vintage = \"2014\"\ncolour = 1");
+        assert!(Manifest::parse(&text, Path::new("x.toml")).is_err());
+    }
+}

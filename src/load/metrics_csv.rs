@@ -1,0 +1,275 @@
+//! Reading the metrics CSVs: long-format values, indicator metadata, framework groups, matrices.
+
+use super::LoadError;
+use crate::model::{AreaCode, Geography, IndicatorId};
+use serde::Deserialize;
+use std::path::Path;
+
+/// One value of one indicator for one area and year, with its line for error messages.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRow {
+    pub line: u64,
+    pub indicator: IndicatorId,
+    pub year: i32,
+    pub code: AreaCode,
+    pub code_vintage: String,
+    pub value: Cell,
+}
+
+/// A value cell: a number, empty, or a non-finite number such as `inf` (a division by zero
+/// upstream). Empty and non-finite cells are counted in the join report, never read as zero.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cell {
+    Number(f64),
+    Empty,
+    NotFinite(String),
+}
+
+#[derive(Deserialize)]
+struct MetricRecord {
+    indicator: String,
+    year: String,
+    code: String,
+    code_vintage: String,
+    value: String,
+}
+
+/// Metadata for one indicator at one geography level (`indicators.csv`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndicatorMeta {
+    pub indicator: String,
+    pub geo_level: String,
+    pub title: String,
+    #[serde(default)]
+    pub subtitle: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub unit_label: String,
+    #[serde(default)]
+    pub unit_string: String,
+    #[serde(default)]
+    pub data_type: String,
+    #[serde(default)]
+    pub format: String,
+    #[serde(default)]
+    pub framework_group: String,
+    #[serde(default)]
+    pub is_experimental: String,
+    #[serde(default)]
+    pub source_name: String,
+    #[serde(default)]
+    pub source_url: String,
+    #[serde(default)]
+    pub api_doc_url: String,
+    #[serde(default)]
+    pub warning: String,
+}
+
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct FrameworkGroup {
+    pub id: String,
+    pub label: String,
+    pub description: String,
+    pub order: i32,
+}
+
+/// One cell of an area x category matrix (`metrics/specialisation/*.csv`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct MatrixRow {
+    pub code: String,
+    pub name: String,
+    pub code_vintage: String,
+    pub category: String,
+    pub measure: String,
+    pub value: f64,
+}
+
+fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, LoadError> {
+    csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_path(path)
+        .map_err(|e| csv_error(path, &e, 1))
+}
+
+fn csv_error(path: &Path, e: &csv::Error, fallback_line: u64) -> LoadError {
+    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
+    let problem = match e.kind() {
+        csv::ErrorKind::Io(io) => io.to_string(),
+        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
+            Some(_) => err.to_string(),
+            None => err.kind().to_string(),
+        },
+        _ => e.to_string(),
+    };
+    LoadError::Csv {
+        path: path.to_path_buf(),
+        line,
+        problem,
+    }
+}
+
+fn deserialize_all<T: serde::de::DeserializeOwned>(
+    path: &Path,
+) -> Result<Vec<(u64, T)>, LoadError> {
+    let mut reader = open(path)?;
+    let mut out = Vec::new();
+    let mut record = csv::StringRecord::new();
+    let headers = reader
+        .headers()
+        .map_err(|e| csv_error(path, &e, 1))?
+        .clone();
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let row = record
+                    .deserialize(Some(&headers))
+                    .map_err(|e| csv_error(path, &e, line))?;
+                out.push((line, row));
+            }
+            Err(e) => return Err(csv_error(path, &e, 0)),
+        }
+    }
+    Ok(out)
+}
+
+/// Reads a long-format metrics table (`indicator,year,code,code_vintage,value`).
+pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, LoadError> {
+    deserialize_all::<MetricRecord>(path)?
+        .into_iter()
+        .map(|(line, r)| {
+            let fail = |problem: String| LoadError::Csv {
+                path: path.to_path_buf(),
+                line,
+                problem,
+            };
+            if r.indicator.is_empty() {
+                return Err(fail("empty indicator".into()));
+            }
+            if r.code.is_empty() {
+                return Err(fail("empty code".into()));
+            }
+            let year = r
+                .year
+                .parse::<i32>()
+                .map_err(|_| fail(format!("year '{}' is not a whole number", r.year)))?;
+            let value = if r.value.is_empty() {
+                Cell::Empty
+            } else {
+                match r.value.parse::<f64>() {
+                    Ok(v) if v.is_finite() => Cell::Number(v),
+                    Ok(_) => Cell::NotFinite(r.value),
+                    Err(_) => return Err(fail(format!("value '{}' is not a number", r.value))),
+                }
+            };
+            Ok(MetricRow {
+                line,
+                indicator: IndicatorId::new(r.indicator),
+                year,
+                code: AreaCode::new(r.code),
+                code_vintage: r.code_vintage,
+                value,
+            })
+        })
+        .collect()
+}
+
+/// Reads `indicators.csv`; every `geo_level` must be a known geography.
+pub fn read_indicator_meta(path: &Path) -> Result<Vec<(Geography, IndicatorMeta)>, LoadError> {
+    deserialize_all::<IndicatorMeta>(path)?
+        .into_iter()
+        .map(|(line, meta)| match Geography::parse(&meta.geo_level) {
+            Some(g) => Ok((g, meta)),
+            None => Err(LoadError::Csv {
+                path: path.to_path_buf(),
+                line,
+                problem: format!("unknown geo_level '{}'", meta.geo_level),
+            }),
+        })
+        .collect()
+}
+
+pub fn read_framework_groups(path: &Path) -> Result<Vec<FrameworkGroup>, LoadError> {
+    Ok(deserialize_all(path)?.into_iter().map(|(_, g)| g).collect())
+}
+
+/// Reads an area x category matrix; values must be finite and non-negative.
+pub fn read_matrix(path: &Path) -> Result<Vec<MatrixRow>, LoadError> {
+    deserialize_all::<MatrixRow>(path)?
+        .into_iter()
+        .map(|(line, row)| {
+            if row.value.is_finite() && row.value >= 0.0 {
+                Ok(row)
+            } else {
+                Err(LoadError::Csv {
+                    path: path.to_path_buf(),
+                    line,
+                    problem: format!("value {} must be a finite non-negative number", row.value),
+                })
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn temp_csv(name: &str, text: &str) -> std::path::PathBuf {
+        let dir = std::env::temp_dir().join(format!("smartspec-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::File::create(&path)
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
+        path
+    }
+
+    #[test]
+    fn reads_rows_and_keeps_empty_values_as_none() {
+        let path = temp_csv(
+            "ok.csv",
+            "indicator,year,code,code_vintage,value\nrd,2016,E1,2014,1.5\nrd,2017,E1,2014,\nrd,2018,E1,2014,inf\n",
+        );
+        let rows = read_metric_rows(&path).unwrap();
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[0].value, Cell::Number(1.5));
+        assert_eq!(rows[0].line, 2);
+        assert_eq!(rows[1].value, Cell::Empty);
+        assert_eq!(rows[2].value, Cell::NotFinite("inf".into()));
+    }
+
+    #[test]
+    fn a_bad_number_names_file_and_line() {
+        let path = temp_csv(
+            "bad.csv",
+            "indicator,year,code,code_vintage,value\nrd,2016,E1,2014,1.5\nrd,2017,E1,2014,abc\n",
+        );
+        let err = read_metric_rows(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("bad.csv, line 3: value 'abc' is not a number"),
+            "{err}"
+        );
+        let path = temp_csv(
+            "badyear.csv",
+            "indicator,year,code,code_vintage,value\nrd,20x6,E1,2014,1.5\n",
+        );
+        let err = read_metric_rows(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("badyear.csv, line 2: year '20x6' is not a whole number"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_missing_column_is_an_error_naming_the_line() {
+        let path = temp_csv("short.csv", "indicator,year,code,value\nrd,2016,E1,1.5\n");
+        let err = read_metric_rows(&path).unwrap_err().to_string();
+        assert!(err.contains("short.csv, line 2"), "{err}");
+        assert!(err.contains("code_vintage"), "{err}");
+    }
+}

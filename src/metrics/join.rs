@@ -1,0 +1,459 @@
+//! Joining metric rows to layers by `code_vintage`; every row is matched or counted.
+
+use super::store::{
+    IndicatorInfo, IndicatorJoin, IndicatorLevel, JoinTotals, MetricsStore, RejectedValue, Series,
+    TableReport, VintageReport,
+};
+use crate::load::{Cell, FrameworkGroup, IndicatorMeta, LoadError, MetricRow, MetricsSpec};
+use crate::model::{Area, Geography, IndicatorId, LayerId};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+/// The area codes of every layer, for resolving a row's code to an area index.
+#[derive(Debug, Default)]
+pub struct LayerCodes {
+    layers: HashMap<LayerId, HashMap<String, usize>>,
+}
+
+impl LayerCodes {
+    pub fn new<'a>(layers: impl IntoIterator<Item = (&'a LayerId, &'a [Area])>) -> LayerCodes {
+        LayerCodes {
+            layers: layers
+                .into_iter()
+                .map(|(id, areas)| {
+                    let codes = areas
+                        .iter()
+                        .enumerate()
+                        .map(|(i, a)| (a.code.as_str().to_string(), i))
+                        .collect();
+                    (id.clone(), codes)
+                })
+                .collect(),
+        }
+    }
+
+    fn area_count(&self, layer: &LayerId) -> usize {
+        self.layers.get(layer).map_or(0, HashMap::len)
+    }
+
+    fn index(&self, layer: &LayerId, code: &str) -> Option<usize> {
+        self.layers.get(layer)?.get(code).copied()
+    }
+}
+
+/// One metrics table as read, with the manifest entry that says how it joins.
+pub struct JoinInput {
+    pub spec: MetricsSpec,
+    pub path: PathBuf,
+    pub rows: Vec<MetricRow>,
+}
+
+/// Joins every table to its layers and builds the store and the join report.
+///
+/// Errors (naming file and line): a `code_vintage` the manifest does not map, one indicator-year
+/// split across two vintages, or the same indicator, year and code given two different values.
+pub fn join_metrics(
+    inputs: Vec<JoinInput>,
+    meta: Vec<(Geography, IndicatorMeta)>,
+    framework_groups: Vec<FrameworkGroup>,
+    layers: &LayerCodes,
+) -> Result<MetricsStore, LoadError> {
+    let mut store = MetricsStore {
+        framework_groups,
+        ..MetricsStore::default()
+    };
+    for input in inputs {
+        let table = join_table(&input, layers, &mut store)?;
+        add_totals(&mut store.report.totals, &table.totals);
+        store.report.tables.push(table);
+    }
+    attach_metadata(&mut store, meta);
+    Ok(store)
+}
+
+fn join_table(
+    input: &JoinInput,
+    layers: &LayerCodes,
+    store: &mut MetricsStore,
+) -> Result<TableReport, LoadError> {
+    let spec = &input.spec;
+    let fail = |line: u64, problem: String| LoadError::Csv {
+        path: input.path.to_path_buf(),
+        line,
+        problem,
+    };
+    let mut year_vintage: HashMap<(&IndicatorId, i32), (&str, u64)> = HashMap::new();
+    let mut first_line: HashMap<(&IndicatorId, i32, usize), u64> = HashMap::new();
+    let mut vintages: BTreeMap<&str, VintageReport> = BTreeMap::new();
+    let mut per_indicator: BTreeMap<(&str, &IndicatorId), IndicatorJoin> = BTreeMap::new();
+
+    for row in &input.rows {
+        let vintage = row.code_vintage.as_str();
+        let Some(layer) = spec.layers.get(vintage) else {
+            return Err(fail(
+                row.line,
+                format!(
+                    "code_vintage '{vintage}' has no boundary layer in the manifest (metrics '{}' maps: {})",
+                    spec.id,
+                    spec.layers.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            ));
+        };
+        match year_vintage.get(&(&row.indicator, row.year)) {
+            Some((other, other_line)) if *other != vintage => {
+                return Err(fail(
+                    row.line,
+                    format!(
+                        "{} {} has code_vintage '{vintage}' here but '{other}' on line {other_line}; one year must join one layer",
+                        row.indicator, row.year
+                    ),
+                ))
+            }
+            Some(_) => {}
+            None => {
+                year_vintage.insert((&row.indicator, row.year), (vintage, row.line));
+            }
+        }
+        let report = vintages.entry(vintage).or_insert_with(|| VintageReport {
+            code_vintage: vintage.to_string(),
+            layer: layer.clone(),
+            layer_areas: layers.area_count(layer),
+            totals: JoinTotals::default(),
+            unmatched_codes: BTreeMap::new(),
+            non_finite: Vec::new(),
+            indicators: Vec::new(),
+        });
+        let ind = per_indicator
+            .entry((vintage, &row.indicator))
+            .or_insert_with(|| IndicatorJoin {
+                indicator: row.indicator.clone(),
+                years: Vec::new(),
+                matched_rows: 0,
+                unmatched_rows: 0,
+                areas_without_value: BTreeMap::new(),
+            });
+        report.totals.rows += 1;
+        let value = match &row.value {
+            Cell::Number(v) => *v,
+            Cell::Empty => {
+                report.totals.empty_values += 1;
+                continue;
+            }
+            Cell::NotFinite(text) => {
+                report.totals.non_finite_values += 1;
+                report.non_finite.push(RejectedValue {
+                    line: row.line,
+                    indicator: row.indicator.clone(),
+                    year: row.year,
+                    code: row.code.to_string(),
+                    value: text.clone(),
+                });
+                continue;
+            }
+        };
+        let Some(index) = layers.index(layer, row.code.as_str()) else {
+            report.totals.unmatched_rows += 1;
+            ind.unmatched_rows += 1;
+            *report
+                .unmatched_codes
+                .entry(row.code.as_str().to_string())
+                .or_default() += 1;
+            continue;
+        };
+        let series = store
+            .indicators
+            .entry(row.indicator.clone())
+            .or_default()
+            .entry(spec.geography)
+            .or_insert_with(|| IndicatorLevel {
+                info: IndicatorInfo::default(),
+                series: BTreeMap::new(),
+            })
+            .series
+            .entry(row.year)
+            .or_insert_with(|| Series {
+                layer: layer.clone(),
+                code_vintage: vintage.to_string(),
+                values: vec![None; layers.area_count(layer)],
+            });
+        let Some(slot) = series.values.get_mut(index) else {
+            continue;
+        };
+        match *slot {
+            Some(existing) if existing == value => {
+                report.totals.duplicate_rows += 1;
+            }
+            Some(existing) => {
+                let first = first_line
+                    .get(&(&row.indicator, row.year, index))
+                    .copied()
+                    .unwrap_or(0);
+                return Err(fail(
+                    row.line,
+                    format!(
+                        "{} {} {}: value {value} conflicts with {existing} on line {first}",
+                        row.indicator, row.year, row.code
+                    ),
+                ));
+            }
+            None => {
+                *slot = Some(value);
+                first_line.insert((&row.indicator, row.year, index), row.line);
+                report.totals.matched_rows += 1;
+                ind.matched_rows += 1;
+                if !ind.years.contains(&row.year) {
+                    ind.years.push(row.year);
+                }
+            }
+        }
+    }
+
+    for ((vintage, indicator), mut ind) in per_indicator {
+        ind.years.sort_unstable();
+        if let Some(level) = store
+            .indicators
+            .get(indicator)
+            .and_then(|l| l.get(&spec.geography))
+        {
+            for year in &ind.years {
+                if let Some(series) = level.series.get(year) {
+                    let missing = series.values.iter().filter(|v| v.is_none()).count();
+                    ind.areas_without_value.insert(*year, missing);
+                }
+            }
+        }
+        if let Some(report) = vintages.get_mut(vintage) {
+            report.indicators.push(ind);
+        }
+    }
+    let mut totals = JoinTotals::default();
+    for v in vintages.values() {
+        add_totals(&mut totals, &v.totals);
+    }
+    Ok(TableReport {
+        table: spec.id.clone(),
+        file: spec.file.display().to_string(),
+        geography: spec.geography,
+        totals,
+        vintages: vintages.into_values().collect(),
+    })
+}
+
+fn add_totals(into: &mut JoinTotals, from: &JoinTotals) {
+    into.rows += from.rows;
+    into.matched_rows += from.matched_rows;
+    into.unmatched_rows += from.unmatched_rows;
+    into.empty_values += from.empty_values;
+    into.non_finite_values += from.non_finite_values;
+    into.duplicate_rows += from.duplicate_rows;
+}
+
+fn attach_metadata(store: &mut MetricsStore, meta: Vec<(Geography, IndicatorMeta)>) {
+    let mut without_values = Vec::new();
+    for (geography, m) in meta {
+        let id = IndicatorId::new(m.indicator.clone());
+        match store
+            .indicators
+            .get_mut(&id)
+            .and_then(|levels| levels.get_mut(&geography))
+        {
+            Some(level) => level.info = info_from(m),
+            None => without_values.push(format!("{id}/{geography}")),
+        }
+    }
+    let mut without_metadata = Vec::new();
+    for (id, levels) in store.indicators.iter_mut() {
+        for (geography, level) in levels.iter_mut() {
+            if !level.info.has_metadata {
+                level.info.title = id.to_string();
+                without_metadata.push(format!("{id}/{geography}"));
+            }
+        }
+    }
+    store.report.indicators_without_metadata = without_metadata;
+    store.report.metadata_without_values = without_values;
+}
+
+fn info_from(m: IndicatorMeta) -> IndicatorInfo {
+    IndicatorInfo {
+        title: m.title,
+        subtitle: m.subtitle,
+        description: m.description,
+        unit: m.unit_label,
+        unit_symbol: m.unit_string,
+        format: m.format,
+        framework_group: m.framework_group,
+        experimental: m.is_experimental.eq_ignore_ascii_case("true"),
+        source_name: m.source_name,
+        source_url: m.source_url,
+        api_doc_url: m.api_doc_url,
+        warning: m.warning,
+        has_metadata: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::AreaCode;
+    use geo::{Coord, MultiPolygon, Rect};
+
+    fn areas(codes: &[&str]) -> Vec<Area> {
+        codes
+            .iter()
+            .map(|c| {
+                let square = Rect::new(Coord { x: 0.0, y: 0.0 }, Coord { x: 1.0, y: 1.0 });
+                let geometry = MultiPolygon::new(vec![square.to_polygon()]);
+                Area::new(
+                    AreaCode::new(*c),
+                    c.to_string(),
+                    Default::default(),
+                    geometry,
+                )
+            })
+            .collect()
+    }
+
+    fn spec() -> MetricsSpec {
+        MetricsSpec {
+            id: "lep".into(),
+            file: "lep.csv".into(),
+            geography: Geography::Lep,
+            layers: [("-2014", "old"), ("2014", "old"), ("2017", "new")]
+                .into_iter()
+                .map(|(v, l)| (v.to_string(), LayerId::new(l)))
+                .collect(),
+            attribution: vec![],
+        }
+    }
+
+    fn row(
+        line: u64,
+        ind: &str,
+        year: i32,
+        code: &str,
+        vintage: &str,
+        value: Option<f64>,
+    ) -> MetricRow {
+        let value = value.map_or(Cell::Empty, |v| {
+            if v.is_finite() {
+                Cell::Number(v)
+            } else {
+                Cell::NotFinite(v.to_string())
+            }
+        });
+        MetricRow {
+            line,
+            indicator: IndicatorId::new(ind),
+            year,
+            code: AreaCode::new(code),
+            code_vintage: vintage.into(),
+            value,
+        }
+    }
+
+    fn run(rows: Vec<MetricRow>) -> Result<MetricsStore, LoadError> {
+        let (old, new) = (areas(&["A", "B", "C"]), areas(&["A", "D"]));
+        let (old_id, new_id) = (LayerId::new("old"), LayerId::new("new"));
+        let codes = LayerCodes::new([(&old_id, old.as_slice()), (&new_id, new.as_slice())]);
+        let input = JoinInput {
+            spec: spec(),
+            path: "lep.csv".into(),
+            rows,
+        };
+        join_metrics(vec![input], vec![], vec![], &codes)
+    }
+
+    #[test]
+    fn each_vintage_joins_its_own_layer_and_nothing_is_dropped_silently() {
+        let store = run(vec![
+            row(2, "rd", 2012, "A", "-2014", Some(1.0)),
+            row(3, "rd", 2015, "B", "2014", Some(2.0)),
+            row(4, "rd", 2018, "D", "2017", Some(3.0)),
+            row(5, "rd", 2018, "B", "2017", Some(4.0)),
+            row(6, "rd", 2018, "A", "2017", None),
+            row(7, "rd", 2015, "B", "2014", Some(2.0)),
+            row(8, "rd", 2015, "C", "2014", Some(f64::INFINITY)),
+        ])
+        .unwrap();
+        let level = store
+            .level(&IndicatorId::new("rd"), Geography::Lep)
+            .unwrap();
+        assert_eq!(level.series[&2012].layer.as_str(), "old");
+        assert_eq!(level.series[&2012].values, vec![Some(1.0), None, None]);
+        assert_eq!(level.series[&2018].layer.as_str(), "new");
+        assert_eq!(level.series[&2018].values, vec![None, Some(3.0)]);
+        let t = &store.report.totals;
+        assert_eq!(
+            (
+                t.rows,
+                t.matched_rows,
+                t.unmatched_rows,
+                t.empty_values,
+                t.duplicate_rows
+            ),
+            (7, 3, 1, 1, 1)
+        );
+        assert_eq!(t.non_finite_values, 1);
+        let v2014 = store.report.tables[0]
+            .vintages
+            .iter()
+            .find(|v| v.code_vintage == "2014")
+            .unwrap();
+        assert_eq!(
+            (v2014.non_finite[0].line, v2014.non_finite[0].code.as_str()),
+            (8, "C")
+        );
+        let v2017 = &store.report.tables[0]
+            .vintages
+            .iter()
+            .find(|v| v.code_vintage == "2017")
+            .unwrap();
+        assert_eq!(v2017.unmatched_codes.get("B"), Some(&1));
+        assert_eq!(v2017.indicators[0].areas_without_value[&2018], 1);
+        assert_eq!(
+            store.report.indicators_without_metadata,
+            vec!["rd/lep".to_string()]
+        );
+    }
+
+    #[test]
+    fn an_unmapped_vintage_names_the_line_and_the_known_vintages() {
+        let err = run(vec![row(9, "rd", 2021, "A", "2021", Some(1.0))])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("lep.csv, line 9: code_vintage '2021' has no boundary layer"),
+            "{err}"
+        );
+        assert!(err.contains("maps: -2014, 2014, 2017"), "{err}");
+    }
+
+    #[test]
+    fn conflicting_values_name_both_lines() {
+        let err = run(vec![
+            row(2, "rd", 2015, "A", "2014", Some(1.0)),
+            row(3, "rd", 2015, "A", "2014", Some(2.0)),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 3: rd 2015 A: value 2 conflicts with 1 on line 2"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn one_year_split_across_vintages_is_an_error() {
+        let err = run(vec![
+            row(2, "rd", 2015, "A", "2014", Some(1.0)),
+            row(3, "rd", 2015, "D", "2017", Some(2.0)),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("line 3: rd 2015 has code_vintage '2017' here but '2014' on line 2"),
+            "{err}"
+        );
+    }
+}

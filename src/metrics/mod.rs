@@ -1,0 +1,10 @@
+//! Stage 3: metric tables joined to the boundary layer of their vintage, with a join report.
+
+mod join;
+mod store;
+
+pub use join::{join_metrics, JoinInput, LayerCodes};
+pub use store::{
+    IndicatorInfo, IndicatorJoin, IndicatorLevel, JoinReport, JoinTotals, MetricsStore, Series,
+    TableReport, VintageReport,
+};
