@@ -19,6 +19,7 @@ pub fn load_layer_areas(
 
 /// Validates raw features: polygonal, finite coordinates inside `bounds` (which catches a
 /// lon/lat swap), closed rings of at least four points, and unique non-empty codes and names.
+/// The areas come back sorted by code.
 pub fn validate_features(
     path: &Path,
     features: Vec<RawFeature>,
@@ -79,6 +80,8 @@ pub fn validate_features(
             geometry,
         ));
     }
+    // Code order, so that a layer serves the same sequence whatever its file format or order.
+    areas.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(areas)
 }
 

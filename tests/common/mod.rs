@@ -1,0 +1,133 @@
+//! Shared test plumbing: catalogs from the fixtures or the real data, and a request helper.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use smartspec::api::{router, AppState, WebSettings};
+use smartspec::catalog::Catalog;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+use tower::ServiceExt;
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixtures() -> PathBuf {
+    repo().join("tests/fixtures")
+}
+
+/// The real data directory: `SMARTSPEC_DATA_DIR`, else `../shared/data` beside the repo.
+pub fn data_dir() -> PathBuf {
+    let dir = std::env::var_os("SMARTSPEC_DATA_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/data"));
+    assert!(
+        dir.join("boundaries").is_dir(),
+        "real-data tests need the data directory at {} (set SMARTSPEC_DATA_DIR)",
+        dir.display()
+    );
+    dir
+}
+
+pub fn fixture_catalog() -> Arc<Catalog> {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let fixtures = fixtures();
+            Arc::new(
+                Catalog::load(&fixtures.join("layers.toml"), &fixtures)
+                    .expect("fixture catalog loads"),
+            )
+        })
+        .clone()
+}
+
+pub fn real_catalog() -> Arc<Catalog> {
+    static CATALOG: OnceLock<Arc<Catalog>> = OnceLock::new();
+    CATALOG
+        .get_or_init(|| {
+            let manifest = repo().join("boundaries/layers.toml");
+            Arc::new(Catalog::load(&manifest, &data_dir()).expect("real catalog loads"))
+        })
+        .clone()
+}
+
+pub fn app(catalog: Arc<Catalog>) -> Router {
+    router(AppState {
+        catalog,
+        web: Arc::new(WebSettings {
+            web_dir: repo().join("web"),
+            leaflet_dir: repo().join("web/node_modules/leaflet/dist"),
+            tile_url: None,
+            tile_attribution: None,
+        }),
+    })
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Reply {
+    let request = Request::builder()
+        .uri(uri)
+        .header("host", "test.local")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+/// Asserts a 4xx JSON error with this code whose description contains `needle`.
+pub async fn assert_error(app: &Router, uri: &str, status: u16, code: &str, needle: &str) {
+    let reply = get(app, uri).await;
+    assert_eq!(
+        reply.status.as_u16(),
+        status,
+        "{uri}: {}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    let body = reply.json();
+    assert_eq!(body["code"], code, "{uri}: {body}");
+    let description = body["description"].as_str().unwrap_or("");
+    assert!(
+        description.contains(needle),
+        "{uri}: '{description}' lacks '{needle}'"
+    );
+}

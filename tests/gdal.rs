@@ -1,0 +1,96 @@
+//! A real OGC API Features client: GDAL's OAPIF driver (`ogrinfo`, Debian gdal-bin) against the
+//! real server on the real data, over loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{app, real_catalog};
+use std::future::IntoFuture;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+
+fn ogrinfo(args: &[String]) -> String {
+    let output = Command::new("ogrinfo")
+        .args(args)
+        .env("GDAL_HTTP_TIMEOUT", "60")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run ogrinfo ({e}); install GDAL: apt-get install gdal-bin")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "ogrinfo {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gdal_lists_every_collection_and_pages_through_lep_2020() {
+    let catalog = real_catalog();
+    let ids: Vec<String> = catalog.layer_ids().iter().map(|s| s.to_string()).collect();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("OAPIF:http://{}", listener.local_addr().unwrap());
+    let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+    let recorder = requests.clone();
+    let router = app(catalog).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            recorder.lock().unwrap().push(req.uri().to_string());
+            next.run(req)
+        },
+    ));
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+
+    let (listing, features) = tokio::task::spawn_blocking(move || {
+        let listing = ogrinfo(&["-ro".into(), "-q".into(), url.clone()]);
+        let features = ogrinfo(&[
+            "-ro".into(),
+            "-oo".into(),
+            "PAGE_SIZE=10".into(),
+            url,
+            "lep-2020".into(),
+            "-geom=NO".into(),
+        ]);
+        (listing, features)
+    })
+    .await
+    .unwrap();
+    server.abort();
+
+    for id in &ids {
+        assert!(
+            listing
+                .lines()
+                .any(|l| l.split_whitespace().nth(1) == Some(id.as_str())),
+            "GDAL did not list collection {id}:\n{listing}"
+        );
+    }
+    let items: Vec<String> = requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|u| u.starts_with("/collections/lep-2020/items"))
+        .cloned()
+        .collect();
+    for offset in [10, 20, 30] {
+        assert!(
+            items
+                .iter()
+                .any(|u| u.contains("limit=10") && u.contains(&format!("offset={offset}"))),
+            "GDAL did not follow the next link to offset {offset}: {items:?}"
+        );
+    }
+    assert_eq!(
+        features.matches("OGRFeature(lep-2020)").count(),
+        38,
+        "GDAL read {} features with PAGE_SIZE=10:\n{}",
+        features.matches("OGRFeature(lep-2020)").count(),
+        &features[..features.len().min(3000)]
+    );
+    assert!(
+        features.contains("name (String) = Greater Manchester"),
+        "{}",
+        &features[..features.len().min(3000)]
+    );
+}
