@@ -2,7 +2,7 @@
 
 use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
-use crate::metrics::{join_metrics, JoinInput, LayerCodes, MetricsStore};
+use crate::metrics::{join_metrics, JoinInput, LayerCodes, Matrix, MetricsStore};
 use crate::model::{Area, AreaCode, Geography, LayerId};
 use geo::Rect;
 use std::collections::HashMap;
@@ -16,8 +16,10 @@ pub struct Catalog {
     pub layers: Vec<Layer>,
     layer_positions: HashMap<LayerId, usize>,
     pub metrics: MetricsStore,
+    pub matrices: Vec<Matrix>,
     pub load_time: Duration,
 }
+
 
 /// One boundary layer: its areas, their index and lookups.
 #[derive(Debug)]
@@ -127,33 +129,35 @@ impl Catalog {
             tables.framework_groups,
             &codes,
         )?;
-        Ok(Catalog::assemble(
-            manifest,
-            layers,
-            metrics,
-            started.elapsed(),
-        ))
-    }
-
-    pub fn assemble(
-        manifest: Manifest,
-        layers: Vec<Layer>,
-        metrics: MetricsStore,
-        load_time: Duration,
-    ) -> Catalog {
-        let layer_positions = layers
+        let layer_positions: HashMap<LayerId, usize> = layers
             .iter()
             .enumerate()
             .map(|(i, l)| (l.id().clone(), i))
             .collect();
-        Catalog {
+        let matrices = tables
+            .matrices
+            .into_iter()
+            .map(|(spec, path, rows)| {
+                let layer = layer_positions.get(&spec.layer).and_then(|&i| layers.get(i));
+                Matrix::build(spec, &path, rows, |code| {
+                    layer.is_some_and(|l| l.position(code).is_some())
+                })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Catalog {
             manifest,
             layers,
             layer_positions,
             metrics,
-            load_time,
-        }
+            matrices,
+            load_time: started.elapsed(),
+        })
     }
+
+    pub fn matrix(&self, id: &str) -> Option<&Matrix> {
+        self.matrices.iter().find(|m| m.spec.id == id)
+    }
+
 
     pub fn layer(&self, id: &str) -> Option<&Layer> {
         self.layers.get(*self.layer_positions.get(id)?)

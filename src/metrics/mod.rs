@@ -1,9 +1,12 @@
 //! Stage 3: metric tables joined to the boundary layer of their vintage, with a join report.
 
 mod join;
+mod matrix;
 mod store;
 
 pub use join::{join_metrics, JoinInput, LayerCodes};
+pub use matrix::{Matrix, MatrixSummary};
+
 pub use store::{
     IndicatorInfo, IndicatorJoin, IndicatorLevel, JoinReport, JoinTotals, MetricsStore, Series,
     TableReport, VintageReport,
