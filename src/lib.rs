@@ -1,1 +1,3 @@
 //! smartspec: boundaries joined with innovation metrics, served as OGC API Features and a Leaflet map.
+
+pub mod index;
