@@ -5,6 +5,7 @@
 //! vintage; `analysis` ranks and compares; `catalog` holds it all, immutable, behind an `Arc`;
 //! `ogc` serialises; `api` is the HTTP edge.
 
+pub mod analysis;
 pub mod api;
 pub mod catalog;
 pub mod config;

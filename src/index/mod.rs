@@ -1,5 +1,6 @@
-//! Stage 2: spatial indexes over a layer's areas.
+//! Stage 2: spatial indexes over a layer's areas: envelope R-tree lookups and adjacency.
 
+pub mod adjacency;
 mod spatial;
 
 pub use spatial::SpatialIndex;
