@@ -20,7 +20,6 @@ pub struct Catalog {
     pub load_time: Duration,
 }
 
-
 /// One boundary layer: its areas, their index and lookups.
 #[derive(Debug)]
 pub struct Layer {
@@ -138,7 +137,9 @@ impl Catalog {
             .matrices
             .into_iter()
             .map(|(spec, path, rows)| {
-                let layer = layer_positions.get(&spec.layer).and_then(|&i| layers.get(i));
+                let layer = layer_positions
+                    .get(&spec.layer)
+                    .and_then(|&i| layers.get(i));
                 Matrix::build(spec, &path, rows, |code| {
                     layer.is_some_and(|l| l.position(code).is_some())
                 })
@@ -157,7 +158,6 @@ impl Catalog {
     pub fn matrix(&self, id: &str) -> Option<&Matrix> {
         self.matrices.iter().find(|m| m.spec.id == id)
     }
-
 
     pub fn layer(&self, id: &str) -> Option<&Layer> {
         self.layers.get(*self.layer_positions.get(id)?)

@@ -17,8 +17,9 @@
 //!   *farther than `tolerance_m` from its boundary* (either way round), or when one area's whole
 //!   boundary lies within the tolerance of the other's and an interior point of the first
 //!   ([`geo::InteriorPoint`]) lies inside the second farther than the tolerance from its boundary
-//!   (identical areas). Otherwise **[`Relation::Touches`]**. A sliver of overlap thinner than the
-//!   tolerance is therefore a touch.
+//!   (identical areas), and the overlap covers at least [`MIN_OVERLAP_M2`]. Otherwise
+//!   **[`Relation::Touches`]**: a sliver thinner than the tolerance, or smaller than 10 ha, is a touch.
+
 //! * **`shared_km`:** the length of the common boundary. Along each ring of `a`, the parts within
 //!   `tolerance_m` of `b`'s boundary form runs; a run counts from its first to its last *anchor*,
 //!   where anchors are `a`'s vertices within the tolerance of `b`'s boundary and the nearest points
@@ -34,7 +35,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use geo::{
-    BoundingRect, Coord, Distance, Haversine, InteriorPoint, Intersects, MultiPolygon, Point,
+    BooleanOps, BoundingRect, ChamberlainDuquetteArea, Coord, Distance, Haversine, InteriorPoint,
+    Intersects, MultiPolygon, Point,
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject, AABB};
@@ -54,9 +56,9 @@ use serde::Serialize;
 ///   TopoJSON quantised to about 60 m, and their dissolves left overlap slivers between some
 ///   neighbours (GEOS `ST_Overlaps`, 1 000–16 000 m²). Their tips reach from about 13 m to more
 ///   than 100 m into the neighbour, so no tolerance small enough to keep real contacts apart hides
-///   them all. Slivers deeper than the tolerance are reported as [`Relation::Overlaps`], as GEOS
-///   does (at 5 m: 30 of the 828 LAD pairs, and 2 LEP pairs in 2017 besides the 14 real overlaps).
-///   For LEPs the `overlaps_with` property is the authoritative list of intended overlaps.
+///   them all. The boundary scan flags them (at 5 m: 30 of the 828 LAD pairs, and 2 LEP pairs in
+///   2017 besides the 14 real overlaps), and [`MIN_OVERLAP_M2`] then demotes them to touches by
+///   the area of the overlap, so that the overlaps are exactly the shared districts.
 /// * GISCO NUTS (1:3 million) also shares arcs within each layer, so the same value works there;
 ///   the slivers one vertex (1e-6°) thick in `leps_2020` are touches.
 ///
@@ -67,6 +69,15 @@ pub const DEFAULT_TOLERANCE_M: f64 = 5.0;
 /// Tolerances below this (including 0, negative and NaN) are raised to it, so that floating-point
 /// noise on exactly shared arcs never splits them.
 pub const MIN_TOLERANCE_M: f64 = 0.001;
+
+/// Interiors must overlap by at least this many square metres (10 ha) for [`Relation::Overlaps`].
+///
+/// The LAD-derived layers carry dissolve slivers of 1 000–16 000 m² (GEOS `ST_Overlaps`) whose
+/// tips reach deeper than any safe tolerance; real overlaps are whole districts (the smallest
+/// English LAD, the City of London, is about 290 ha; the LEP overlaps are 86–3 362 km²). A pair
+/// flagged by the boundary scan is confirmed by the area of the intersection of the two
+/// geometries (`geo::BooleanOps`, Chamberlain–Duquette area); below this it is a touch.
+pub const MIN_OVERLAP_M2: f64 = 100_000.0;
 
 const M_PER_DEG_LAT: f64 = 110_574.0;
 const M_PER_DEG_LON_AT_EQUATOR: f64 = 111_320.0;
@@ -125,7 +136,13 @@ pub fn adjacency(areas: &[MultiPolygon<f64>], tolerance_m: f64) -> Vec<Vec<Neigh
         layer.scan_ring(ring, tol, &mut acc);
     }
     layer.check_covered_areas(areas, tol, &mut acc);
+    acc.demote_slivers(areas);
     acc.into_neighbours(areas.len())
+}
+
+/// The area in square metres of the intersection of two areas.
+fn overlap_m2(a: &MultiPolygon<f64>, b: &MultiPolygon<f64>) -> f64 {
+    a.intersection(b).chamberlain_duquette_unsigned_area()
 }
 
 /// A boundary ring prepared for the scan.
@@ -253,6 +270,8 @@ struct Accumulator {
     directed: BTreeMap<(usize, usize), Directed>,
     /// Unordered pairs (low, high) whose interiors overlap.
     overlaps: BTreeSet<(usize, usize)>,
+    /// Pairs the scan saw overlapping by less than [`MIN_OVERLAP_M2`]: touches.
+    slivers: BTreeSet<(usize, usize)>,
 }
 
 fn pair(i: usize, j: usize) -> (usize, usize) {
@@ -260,8 +279,27 @@ fn pair(i: usize, j: usize) -> (usize, usize) {
 }
 
 impl Accumulator {
+    /// Turns overlaps smaller than [`MIN_OVERLAP_M2`] into touches.
+    fn demote_slivers(&mut self, areas: &[MultiPolygon<f64>]) {
+        let slivers: Vec<(usize, usize)> = self
+            .overlaps
+            .iter()
+            .copied()
+            .filter(|&(i, j)| match (areas.get(i), areas.get(j)) {
+                (Some(a), Some(b)) => overlap_m2(a, b) < MIN_OVERLAP_M2,
+                _ => false,
+            })
+            .collect();
+        for pair in slivers {
+            self.overlaps.remove(&pair);
+            self.slivers.insert(pair);
+        }
+    }
+
     fn into_neighbours(self, n: usize) -> Vec<Vec<Neighbour>> {
         let mut pairs: BTreeSet<(usize, usize)> = self.overlaps.clone();
+        pairs.extend(self.slivers.iter().copied());
+
         pairs.extend(self.directed.keys().map(|&(i, j)| pair(i, j)));
         let mut out: Vec<Vec<Neighbour>> = vec![Vec::new(); n];
         for (i, j) in pairs {
@@ -914,7 +952,8 @@ mod tests {
 
     #[test]
     fn sliver_thinner_than_tolerance_touches() {
-        // b reaches 0.00003° (2 m) into a: a touch at 5 m, an overlap at 1 m.
+        // b reaches 0.00003° (2 m) into a: a touch at 5 m. At 1 m the scan sees it, but the
+        // overlap (2 m x the square's side) is under MIN_OVERLAP_M2, so it is still a touch.
         let a = square(0.0, 0.0);
         let b = rect(S - 0.00003, LAT, 2.0 * S, LAT + S);
         let adj = adjacency(&[a.clone(), b.clone()], DEFAULT_TOLERANCE_M);
@@ -925,6 +964,29 @@ mod tests {
         let adj = adjacency(&[a, b], 1.0);
         assert_eq!(
             find(&adj, 0, 1).map(|n| n.relation),
+            Some(Relation::Touches)
+        );
+    }
+
+    #[test]
+    fn a_deep_but_small_sliver_is_a_touch_and_a_large_overlap_is_not() {
+        // b reaches 0.0005° (34 m) into a along the whole side: about 34 m x 1.1 km = 3.8 ha,
+        // deeper than the tolerance but under 10 ha. c reaches half-way in: an overlap.
+        let a = square(0.0, 0.0);
+        let b = rect(S - 0.0005, LAT, 2.0 * S, LAT + S);
+        let c = rect(S / 2.0, LAT, 2.0 * S, LAT + S);
+        let adj = adjacency(&[a.clone(), b], DEFAULT_TOLERANCE_M);
+        assert_eq!(
+            find(&adj, 0, 1).map(|n| n.relation),
+            Some(Relation::Touches)
+        );
+        let adj = adjacency(&[a, c], DEFAULT_TOLERANCE_M);
+        assert_eq!(
+            find(&adj, 0, 1).map(|n| n.relation),
+            Some(Relation::Overlaps)
+        );
+        assert_eq!(
+            find(&adj, 1, 0).map(|n| n.relation),
             Some(Relation::Overlaps)
         );
     }
@@ -1243,12 +1305,13 @@ mod tests {
         // degenerate triangle: a touch here), E37000018/E37000020 (Humber / Leeds City Region,
         // 5616 m²) and E37000034/E37000039 (Tees Valley / York, North Yorkshire and East Riding,
         // 1228 m²). The last two are thin triangles whose tips reach about 13 m into the
-        // neighbour, deeper than the 5 m tolerance, so they count as overlaps.
-        let extra: BTreeSet<_> = got.difference(&declared).cloned().collect();
-        assert_eq!(
-            extra,
-            pairs_of(&[("E37000018", "E37000020"), ("E37000034", "E37000039")])
-        );
+        // neighbour, deeper than the 5 m tolerance; their area is far under MIN_OVERLAP_M2, so
+        // they are touches, and the overlaps are exactly the declared ones.
+        assert_eq!(got, declared);
+        let pairs = layer.pairs();
+        for pair in pairs_of(&[("E37000018", "E37000020"), ("E37000034", "E37000039")]) {
+            assert_eq!(pairs.get(&pair), Some(&Relation::Touches), "{pair:?}");
+        }
     }
 
     #[test]
@@ -1266,7 +1329,7 @@ mod tests {
         //     AND ST_Intersects(a.geometry,b.geometry)" lads.geojson
         // are Cheshire East, Bury, Oldham, Rochdale, Salford, Stockport, Tameside and Trafford,
         // all with ST_Overlaps = 0 except Tameside: a 1798 m² sliver of the 60 m quantisation
-        // that reaches deeper than 5 m, so it is an overlap here too.
+        // that reaches deeper than 5 m but is far under MIN_OVERLAP_M2: all eight touch.
         let got = layer.neighbours("E08000003");
         let codes: Vec<&str> = got.iter().map(|g| g.0.as_str()).collect();
         assert_eq!(
@@ -1283,12 +1346,7 @@ mod tests {
             ]
         );
         for (code, relation, _) in &got {
-            let expected = if code == "E08000008" {
-                Relation::Overlaps
-            } else {
-                Relation::Touches
-            };
-            assert_eq!(*relation, expected, "{code}");
+            assert_eq!(*relation, Relation::Touches, "{code}");
         }
     }
 

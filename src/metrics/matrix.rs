@@ -46,28 +46,48 @@ impl Matrix {
         let mut categories = BTreeSet::new();
         let mut measures = BTreeSet::new();
         for row in &rows {
-            names.entry(row.code.clone()).or_insert_with(|| row.name.clone());
+            names
+                .entry(row.code.clone())
+                .or_insert_with(|| row.name.clone());
             categories.insert(row.category.clone());
             measures.insert(row.measure.clone());
         }
         if rows.is_empty() {
             return Err(fail("no rows".into()));
         }
-        let area_pos: HashMap<&str, usize> = names.keys().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
-        let cat_pos: HashMap<&str, usize> = categories.iter().enumerate().map(|(i, c)| (c.as_str(), i)).collect();
+        let area_pos: HashMap<&str, usize> = names
+            .keys()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
+        let cat_pos: HashMap<&str, usize> = categories
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.as_str(), i))
+            .collect();
         let mut cells: BTreeMap<String, Vec<Vec<Option<f64>>>> = measures
             .iter()
             .map(|m| (m.clone(), vec![vec![None; categories.len()]; names.len()]))
             .collect();
         for row in &rows {
-            let (Some(&a), Some(&c)) = (area_pos.get(row.code.as_str()), cat_pos.get(row.category.as_str())) else {
+            let (Some(&a), Some(&c)) = (
+                area_pos.get(row.code.as_str()),
+                cat_pos.get(row.category.as_str()),
+            ) else {
                 continue;
             };
-            let Some(cell) = cells.get_mut(&row.measure).and_then(|t| t.get_mut(a)).and_then(|r| r.get_mut(c)) else {
+            let Some(cell) = cells
+                .get_mut(&row.measure)
+                .and_then(|t| t.get_mut(a))
+                .and_then(|r| r.get_mut(c))
+            else {
                 continue;
             };
             if cell.is_some() {
-                return Err(fail(format!("{} {} {} appears more than once", row.code, row.category, row.measure)));
+                return Err(fail(format!(
+                    "{} {} {} appears more than once",
+                    row.code, row.category, row.measure
+                )));
             }
             *cell = Some(row.value);
         }
@@ -86,7 +106,10 @@ impl Matrix {
         let codes_without_boundary = names.keys().filter(|c| !layer_has(c)).cloned().collect();
         Ok(Matrix {
             spec,
-            areas: names.into_iter().map(|(c, n)| (AreaCode::new(c), n)).collect(),
+            areas: names
+                .into_iter()
+                .map(|(c, n)| (AreaCode::new(c), n))
+                .collect(),
             categories: categories.into_iter().collect(),
             measures: dense,
             codes_without_boundary,
@@ -134,7 +157,12 @@ mod tests {
 
     #[test]
     fn builds_dense_tables_in_code_and_category_order() {
-        let rows = vec![row("B", "y", "n", 4.0), row("A", "x", "n", 1.0), row("A", "y", "n", 2.0), row("B", "x", "n", 3.0)];
+        let rows = vec![
+            row("B", "y", "n", 4.0),
+            row("A", "x", "n", 1.0),
+            row("A", "y", "n", 2.0),
+            row("B", "x", "n", 3.0),
+        ];
         let m = Matrix::build(spec(), Path::new("m.csv"), rows, |c| c == "A").unwrap();
         assert_eq!(m.categories, vec!["x", "y"]);
         assert_eq!(m.measures["n"], vec![vec![1.0, 2.0], vec![3.0, 4.0]]);
@@ -143,15 +171,25 @@ mod tests {
 
     #[test]
     fn a_missing_cell_is_an_error_not_a_zero() {
-        let rows = vec![row("A", "x", "n", 1.0), row("A", "y", "n", 2.0), row("B", "x", "n", 3.0)];
+        let rows = vec![
+            row("A", "x", "n", 1.0),
+            row("A", "y", "n", 2.0),
+            row("B", "x", "n", 3.0),
+        ];
         let err = Matrix::build(spec(), Path::new("m.csv"), rows, |_| true).unwrap_err();
-        assert!(err.to_string().contains("m.csv: no n value for B y"), "{err}");
+        assert!(
+            err.to_string().contains("m.csv: no n value for B y"),
+            "{err}"
+        );
     }
 
     #[test]
     fn a_repeated_cell_is_an_error() {
         let rows = vec![row("A", "x", "n", 1.0), row("A", "x", "n", 1.0)];
         let err = Matrix::build(spec(), Path::new("m.csv"), rows, |_| true).unwrap_err();
-        assert!(err.to_string().contains("A x n appears more than once"), "{err}");
+        assert!(
+            err.to_string().contains("A x n appears more than once"),
+            "{err}"
+        );
     }
 }
