@@ -1,5 +1,6 @@
 //! Everything built once from the data directory: layers, indexes and joined metrics, immutable.
 
+use crate::index::adjacency::{adjacency, Neighbour, DEFAULT_TOLERANCE_M};
 use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
 use crate::metrics::{join_metrics, JoinInput, LayerCodes, Matrix, MetricsStore};
@@ -27,6 +28,11 @@ pub struct Layer {
     pub areas: Vec<Area>,
     pub index: SpatialIndex,
     by_code: HashMap<AreaCode, usize>,
+    /// Queen contiguity, computed once at load: for each area, its neighbours by index.
+    pub adjacency: Vec<Vec<Neighbour>>,
+    /// What computing `adjacency` cost at load (part of `load_time`).
+    pub adjacency_time: Duration,
+
     pub extent: Rect<f64>,
     pub load_time: Duration,
 }
@@ -36,7 +42,9 @@ impl Layer {
         let started = Instant::now();
         let path = data_dir.join(&spec.file);
         let areas = load::load_layer_areas(&path, &spec.code_field, &spec.name_field, bounds)?;
-        Ok(Layer::from_areas(spec, areas, started.elapsed()))
+        let mut layer = Layer::from_areas(spec, areas, Duration::ZERO);
+        layer.load_time = started.elapsed();
+        Ok(layer)
     }
 
     /// Builds the indexes over already validated areas (at least one).
@@ -64,8 +72,14 @@ impl Layer {
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
             .collect();
+        let geometries: Vec<_> = areas.iter().map(|a| a.geometry.clone()).collect();
+        let adjacency_started = Instant::now();
+        let adjacency = adjacency(&geometries, DEFAULT_TOLERANCE_M);
+        let adjacency_time = adjacency_started.elapsed();
         Layer {
             index: SpatialIndex::build(&areas),
+            adjacency,
+            adjacency_time,
             spec,
             areas,
             by_code,
@@ -84,6 +98,14 @@ impl Layer {
 
     pub fn area(&self, code: &str) -> Option<&Area> {
         self.areas.get(self.position(code)?)
+    }
+
+    /// Indices of an area's neighbours (touching or overlapping).
+    pub fn neighbour_indices(&self, index: usize) -> Vec<usize> {
+        self.adjacency
+            .get(index)
+            .map(|list| list.iter().map(|n| n.index).collect())
+            .unwrap_or_default()
     }
 
     pub fn vertex_count(&self) -> usize {

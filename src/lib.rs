@@ -53,13 +53,25 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
 fn log_catalog(catalog: &Catalog) {
     for layer in &catalog.layers {
         let e = layer.extent;
+        let links: usize = layer.adjacency.iter().map(Vec::len).sum();
+        let overlaps = layer
+            .adjacency
+            .iter()
+            .flatten()
+            .filter(|n| n.relation == index::adjacency::Relation::Overlaps)
+            .count();
         tracing::info!(
             layer = %layer.id(),
             features = layer.areas.len(),
             vertices = layer.vertex_count(),
             bbox = %format!("[{:.4}, {:.4}, {:.4}, {:.4}]", e.min().x, e.min().y, e.max().x, e.max().y),
+            neighbour_pairs = links / 2,
+            overlapping_pairs = overlaps / 2,
+            adjacency_ms = layer.adjacency_time.as_millis() as u64,
             load_ms = layer.load_time.as_millis() as u64,
             "layer loaded"
+
+
         );
     }
     for table in &catalog.metrics.report.tables {

@@ -58,7 +58,7 @@ async fn collections_describe_extent_and_attribution() {
         .iter()
         .map(|c| c["id"].as_str().unwrap())
         .collect();
-    assert_eq!(ids, vec!["squares", "squares-2017"]);
+    assert_eq!(ids, vec!["squares", "squares-2017", "grid", "overlap"]);
     let sq = get(&app, "/collections/squares").await.json();
     assert_eq!(
         sq["extent"]["spatial"]["bbox"],
@@ -466,10 +466,14 @@ async fn indicators_list_metadata_years_and_layers() {
 async fn the_join_report_accounts_for_every_row() {
     let app = app(fixture_catalog());
     let r = get(&app, "/join-report").await.json();
+    assert_eq!(r["tables"][0]["table"], "squares");
     assert_eq!(
-        r["totals"],
+        r["tables"][0]["totals"],
         json!({"rows": 10, "matched_rows": 7, "unmatched_rows": 1, "empty_values": 1, "non_finite_values": 1, "duplicate_rows": 0})
     );
+    assert_eq!(r["totals"]["rows"], 10 + 27);
+    assert_eq!(r["totals"]["matched_rows"], 7 + 27);
+
     let v2014 = r["tables"][0]["vintages"]
         .as_array()
         .unwrap()
@@ -478,5 +482,8 @@ async fn the_join_report_accounts_for_every_row() {
         .unwrap();
     assert_eq!(v2014["unmatched_codes"], json!({"ZZ": 1}));
     assert_eq!(v2014["non_finite"][0]["line"], 11);
-    assert_eq!(r["indicators_without_metadata"], json!(["patents/lep"]));
+    assert_eq!(
+        r["indicators_without_metadata"],
+        json!(["alpha/nuts3", "beta/nuts3", "patents/lep"])
+    );
 }

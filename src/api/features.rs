@@ -250,7 +250,7 @@ fn json_only(q: Option<&str>) -> Result<(), ApiError> {
     check_format(&Params::parse(q, &["f"])?)
 }
 
-fn check_format(params: &Params) -> Result<(), ApiError> {
+pub(crate) fn check_format(params: &Params) -> Result<(), ApiError> {
     match params.get("f") {
         None | Some("json") | Some("geojson") => Ok(()),
         Some(other) => Err(ApiError::invalid(format!(
@@ -259,7 +259,7 @@ fn check_format(params: &Params) -> Result<(), ApiError> {
     }
 }
 
-fn check_properties(layer: &Layer, wanted: &[String]) -> Result<(), ApiError> {
+pub(crate) fn check_properties(layer: &Layer, wanted: &[String]) -> Result<(), ApiError> {
     let known: Vec<&str> = layer
         .areas
         .first()
@@ -276,7 +276,7 @@ fn check_properties(layer: &Layer, wanted: &[String]) -> Result<(), ApiError> {
 }
 
 /// Resolves `indicator` + `year` to values on this layer, or explains why they do not fit.
-fn metric_join<'a>(
+pub(crate) fn metric_join<'a>(
     catalog: &'a Catalog,
     layer: &Layer,
     params: &'a Params,

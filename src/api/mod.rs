@@ -1,10 +1,13 @@
 //! Stage 6, the HTTP edge: routes, parameter checks, errors and middleware; no geometry logic.
 
+mod areas;
 mod error;
 mod features;
 mod indicators;
 mod lookup;
 pub mod params;
+mod rankings;
+mod specialisation;
 mod web;
 
 pub use error::ApiError;
@@ -53,6 +56,16 @@ pub fn router(state: AppState) -> Router {
         .route("/collections/{id}", get(features::collection))
         .route("/collections/{id}/items", get(features::items))
         .route("/collections/{id}/items/{code}", get(features::item))
+        .route(
+            "/collections/{id}/items/{code}/neighbours",
+            get(areas::neighbours),
+        )
+        .route("/areas/{code}/profile", get(areas::profile))
+        .route("/areas/{code}/peers", get(areas::peers))
+        .route("/indicators/{id}/ranking", get(rankings::ranking))
+        .route("/indicators/{id}/compare", get(rankings::compare))
+        .route("/specialisation", get(specialisation::list))
+        .route("/specialisation/{matrix}", get(specialisation::one))
         .route("/indicators", get(indicators::list))
         .route("/indicators/{id}", get(indicators::one))
         .route("/indicators/{id}/values", get(indicators::values))

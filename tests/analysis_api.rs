@@ -1,0 +1,438 @@
+//! Neighbours, rankings, comparisons, profiles, peers and specialisation over hand-made fixtures
+//! with hand-checked answers.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{app, assert_error, fixture_catalog, get};
+use serde_json::{json, Value};
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() < 1e-4
+}
+
+fn neighbour_codes(fc: &Value) -> Vec<String> {
+    fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn grid_neighbours_follow_queen_contiguity() {
+    let app = app(fixture_catalog());
+    let centre = get(&app, "/collections/grid/items/G22/neighbours").await;
+    assert_eq!(centre.content_type(), "application/geo+json");
+    let centre = centre.json();
+    assert_eq!(
+        neighbour_codes(&centre),
+        ["G11", "G12", "G13", "G21", "G23", "G31", "G32", "G33"]
+    );
+    let corner = get(&app, "/collections/grid/items/G11/neighbours")
+        .await
+        .json();
+    assert_eq!(neighbour_codes(&corner), ["G12", "G21", "G22"]);
+    let edge = get(&app, "/collections/grid/items/G12/neighbours")
+        .await
+        .json();
+    assert_eq!(neighbour_codes(&edge), ["G11", "G13", "G21", "G22", "G23"]);
+    for f in corner["features"].as_array().unwrap() {
+        assert_eq!(f["properties"]["relation"], "touches");
+        let km = f["properties"]["shared_km"].as_f64().unwrap();
+        // G12 shares a north-south edge (0.1 degree of latitude, 11.1 km), G21 an east-west edge
+        // (0.1 degree of longitude at 52.2N, 6.8 km), G22 only a corner.
+        let expected = match f["id"].as_str().unwrap() {
+            "G12" => 11.0..11.2,
+            "G21" => 6.7..6.9,
+            _ => 0.0..1e-9,
+        };
+        assert!(expected.contains(&km), "{}: {km}", f["id"]);
+    }
+}
+
+#[tokio::test]
+async fn overlapping_areas_are_marked_and_the_relation_is_symmetric() {
+    let app = app(fixture_catalog());
+    let p = get(&app, "/collections/overlap/items/P/neighbours")
+        .await
+        .json();
+    assert_eq!(neighbour_codes(&p), ["Q"]);
+    assert_eq!(p["features"][0]["properties"]["relation"], "overlaps");
+    let q = get(&app, "/collections/overlap/items/Q/neighbours")
+        .await
+        .json();
+    let rel: Vec<(String, String)> = q["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["id"].as_str().unwrap().to_string(),
+                f["properties"]["relation"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rel,
+        [
+            ("P".to_string(), "overlaps".to_string()),
+            ("R".to_string(), "touches".to_string())
+        ]
+    );
+    let catalog = fixture_catalog();
+    for layer in &catalog.layers {
+        for (i, list) in layer.adjacency.iter().enumerate() {
+            for n in list {
+                assert_ne!(
+                    n.index,
+                    i,
+                    "{}: an area is never its own neighbour",
+                    layer.id()
+                );
+                let back = layer.adjacency[n.index]
+                    .iter()
+                    .find(|m| m.index == i)
+                    .expect("symmetric");
+                assert_eq!((back.relation, back.shared_km), (n.relation, n.shared_km));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn neighbours_carry_values_and_differences() {
+    let app = app(fixture_catalog());
+    let fc = get(
+        &app,
+        "/collections/grid/items/G11/neighbours?indicator=score&year=2016&properties=name",
+    )
+    .await
+    .json();
+    let props: Vec<&Value> = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| &f["properties"])
+        .collect();
+    assert_eq!(
+        (props[0]["value"].as_f64(), props[0]["difference"].as_f64()),
+        (Some(3.0), Some(-2.0))
+    );
+    assert_eq!(
+        (props[1]["value"].as_f64(), props[1]["difference"].as_f64()),
+        (Some(1.0), Some(-4.0))
+    );
+    assert_eq!(
+        (&props[2]["value"], &props[2]["difference"]),
+        (&Value::Null, &Value::Null),
+        "G22 has no value"
+    );
+    assert_error(
+        &app,
+        "/collections/grid/items/G99/neighbours",
+        404,
+        "NotFound",
+        "no feature with code 'G99'",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn ranking_shares_the_lowest_rank_on_ties_and_lists_missing_last() {
+    let app = app(fixture_catalog());
+    let r = get(&app, "/indicators/score/ranking?geography=nuts3&year=2016")
+        .await
+        .json();
+    let rows: Vec<(String, Value)> = r["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["code"].as_str().unwrap().to_string(), a["rank"].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("G11".to_string(), json!(1)),
+            ("G31".to_string(), json!(2)),
+            ("G12".to_string(), json!(3)),
+            ("G13".to_string(), json!(3)),
+            ("G33".to_string(), json!(3)),
+            ("G23".to_string(), json!(6)),
+            ("G21".to_string(), json!(7)),
+            ("G32".to_string(), json!(8)),
+            ("G22".to_string(), Value::Null),
+        ]
+    );
+    assert_eq!(r["count_with_data"], 8);
+    assert!(close(r["mean"].as_f64().unwrap(), 21.0 / 8.0));
+    assert_eq!(r["median"], 3.0);
+    // Population standard deviation of 5,4,3,3,3,2,1,0 about 2.625.
+    let sd = ((5.0f64 - 2.625).powi(2)
+        + (4.0f64 - 2.625).powi(2)
+        + 3.0 * (3.0f64 - 2.625).powi(2)
+        + (2.0f64 - 2.625).powi(2)
+        + (1.0f64 - 2.625).powi(2)
+        + (0.0f64 - 2.625).powi(2))
+        / 8.0;
+    assert!(close(r["std_dev"].as_f64().unwrap(), sd.sqrt()));
+    let top = &r["areas"][0];
+    assert!(close(
+        top["z_score"].as_f64().unwrap(),
+        (5.0 - 2.625) / sd.sqrt()
+    ));
+    assert!(
+        close(top["percentile"].as_f64().unwrap(), 100.0 * 7.5 / 8.0),
+        "{top}"
+    );
+    assert_eq!(r["areas"][8]["value"], Value::Null);
+    assert_eq!(r["areas"][8]["reason"], "no value for this area and year");
+}
+
+#[tokio::test]
+async fn compare_gives_neighbour_means_gaps_and_verdicts() {
+    let app = app(fixture_catalog());
+    let c = get(
+        &app,
+        "/indicators/score/compare?geography=nuts3&year=2016&areas=G11,G22,G32",
+    )
+    .await
+    .json();
+    let g11 = &c["areas"][0];
+    assert_eq!(g11["neighbours"], json!(["G12", "G21", "G22"]));
+    assert_eq!(
+        (
+            g11["neighbour_mean"].as_f64(),
+            g11["neighbour_count_with_data"].as_u64()
+        ),
+        (Some(2.0), Some(2))
+    );
+    assert_eq!(g11["gap_to_neighbours"], 3.0);
+    // sd is about 1.49: 5 > median 3 + sd, so higher; 0 < 3 - sd, so lower.
+    assert_eq!(g11["verdict"], "higher");
+    let g22 = &c["areas"][1];
+    assert_eq!(
+        (&g22["value"], &g22["verdict"]),
+        (&Value::Null, &Value::Null)
+    );
+    assert!(
+        close(g22["neighbour_mean"].as_f64().unwrap(), 21.0 / 8.0),
+        "all eight neighbours have data"
+    );
+    assert_eq!(c["areas"][2]["verdict"], "lower");
+    assert_error(
+        &app,
+        "/indicators/score/compare?geography=nuts3&year=2016&areas=G11,XX",
+        400,
+        "InvalidParameterValue",
+        "'XX' is not an area of 'grid'",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/indicators/score/compare?geography=nuts3&year=2016",
+        400,
+        "InvalidParameterValue",
+        "areas: required",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn profile_uses_the_latest_year_at_or_before_the_one_asked() {
+    let app = app(fixture_catalog());
+    let p = get(&app, "/areas/G11/profile?geography=nuts3&year=2016")
+        .await
+        .json();
+    assert_eq!(p["name"], "Grid 1,1");
+    let score = p["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "score")
+        .unwrap();
+    assert_eq!(
+        (
+            score["year"].as_i64(),
+            score["rank"].as_u64(),
+            score["of"].as_u64()
+        ),
+        (Some(2016), Some(1), Some(8))
+    );
+    let earlier = get(&app, "/areas/G11/profile?geography=nuts3&year=2015")
+        .await
+        .json();
+    let score = earlier["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "score")
+        .unwrap();
+    assert_eq!(
+        (
+            score["year"].as_i64(),
+            score["value"].as_f64(),
+            score["of"].as_u64()
+        ),
+        (Some(2014), Some(1.0), Some(1))
+    );
+    let alpha = earlier["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["indicator"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["value"], Value::Null);
+    assert_eq!(
+        alpha["reason"],
+        "no values for this area at or before the year"
+    );
+    // Ordered by percentile, strongest first, with nulls last.
+    let percentiles: Vec<Option<f64>> = p["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["percentile"].as_f64())
+        .collect();
+    let mut sorted = percentiles.clone();
+    sorted.sort_by(|a, b| b.partial_cmp(a).unwrap());
+    assert_eq!(percentiles, sorted);
+    assert_error(
+        &app,
+        "/areas/G11/profile?geography=county",
+        400,
+        "InvalidParameterValue",
+        "geography: unknown 'county'",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn peers_are_nearest_in_z_space_and_explain_themselves() {
+    let app = app(fixture_catalog());
+    let p = get(
+        &app,
+        "/areas/G11/peers?geography=nuts3&year=2016&indicators=alpha,beta&k=3",
+    )
+    .await
+    .json();
+    let codes: Vec<&str> = p["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["G12", "G13", "G21"]);
+    let first = &p["peers"][0];
+    // alpha and beta each step by one unit; z divides by the population sd of 1..9, sqrt(60/9).
+    let step = 1.0 / (60.0f64 / 9.0).sqrt();
+    assert!(close(
+        first["distance"].as_f64().unwrap(),
+        (2.0 * step * step).sqrt()
+    ));
+    let sum: f64 = first["contributions"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_f64().unwrap())
+        .sum();
+    assert!(
+        close(sum, first["distance"].as_f64().unwrap().powi(2)),
+        "contributions sum to distance squared"
+    );
+    let far = get(&app, "/areas/G11/peers?geography=nuts3&year=2016&indicators=alpha,beta&k=2&exclude_neighbours=true").await.json();
+    let codes: Vec<&str> = far["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["G13", "G23"], "G12, G21 and G22 are neighbours");
+    assert_error(
+        &app,
+        "/areas/G11/peers?geography=nuts3&k=0",
+        400,
+        "InvalidParameterValue",
+        "k: must be from 1 to 100",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/areas/G11/peers?geography=nuts3&indicators=nope",
+        400,
+        "InvalidParameterValue",
+        "indicators: 'nope'",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn specialisation_matches_hand_computed_golden_values() {
+    let app = app(fixture_catalog());
+    let s = get(&app, "/specialisation/disciplines?measure=projects")
+        .await
+        .json();
+    assert_eq!(s["categories"], json!(["arts", "science"]));
+    let a = &s["areas"][0];
+    assert_eq!(a["code"], "A");
+    // X = [[10, 20], [30, 40]]: national shares 0.4 / 0.6.
+    assert!(close(
+        a["location_quotients"]["arts"].as_f64().unwrap(),
+        (10.0 / 30.0) / 0.4
+    )); // 0.8333
+    assert!(close(
+        a["location_quotients"]["science"].as_f64().unwrap(),
+        (20.0 / 30.0) / 0.6
+    )); // 1.1111
+    assert!(close(
+        s["areas"][1]["location_quotients"]["arts"]
+            .as_f64()
+            .unwrap(),
+        (30.0 / 70.0) / 0.4
+    )); // 1.0714
+    assert!(close(
+        s["areas"][1]["location_quotients"]["science"]
+            .as_f64()
+            .unwrap(),
+        (40.0 / 70.0) / 0.6
+    )); // 0.9524
+    assert!(close(a["krugman"].as_f64().unwrap(), 0.1333));
+    assert!(close(
+        a["herfindahl"].as_f64().unwrap(),
+        1.0 / 9.0 + 4.0 / 9.0
+    ));
+    assert_eq!(a["specialised"], json!(["science"]));
+    let one = get(
+        &app,
+        "/specialisation/disciplines?measure=funding_gbp&area=C",
+    )
+    .await
+    .json();
+    assert_eq!(one["areas"].as_array().unwrap().len(), 1);
+    assert_eq!(one["areas"][0]["location_quotients"]["arts"], 0.0);
+    assert_error(
+        &app,
+        "/specialisation/disciplines?measure=patents",
+        400,
+        "InvalidParameterValue",
+        "one of funding_gbp, projects",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/specialisation/disciplines?measure=projects&area=Z",
+        404,
+        "NotFound",
+        "no area 'Z'",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/specialisation/nope?measure=projects",
+        404,
+        "NotFound",
+        "matrices: disciplines",
+    )
+    .await;
+}
