@@ -1,0 +1,475 @@
+// app.js: the map page's state and wiring: controls, URL state, the choropleth layer (geometry
+// fetched once per boundary layer, restyled from /indicators/{id}/values), attribution, status.
+import { api } from './api.js';
+import { h } from './dom.js';
+import { METHODS, NO_DATA, breaks, classOf, colours, stats, withUnit } from './classify.js';
+import { createLegend } from './legend.js';
+import { createPanel } from './panel.js';
+import { SERIES } from './chart.js';
+
+const L = window.L;
+const $ = (sel) => document.querySelector(sel);
+const GEOGRAPHIES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3' };
+const LAYER_NAMES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3', region: 'Region', lad: 'District' };
+const DEFAULT_INDICATOR = 'total_ukri_funding';
+const ENGLAND = [[49.86, -6.42], [55.82, 1.77]];
+const TABS = ['area', 'compare', 'ranking', 'table'];
+const MAX_COMPARE = 5;
+
+/** Everything the page shows follows from this state, which the URL hash mirrors. */
+const state = { geo: 'lep', ind: null, year: null, cls: 'quantile', area: null, cmp: [], regions: false, tab: 'area' };
+/** Exposed for the browser tests and for debugging in the console. */
+const app = (window.smartspec = { state, status: 'loading', layer: null, featureCount: 0, values: null, error: null, renders: 0 });
+
+const catalog = { config: null, collections: new Map(), indicators: new Map(), groups: [], metricsAttribution: [] };
+const view = { unit: '', layerId: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [] };
+let renderSeq = 0;
+
+// ---- map ------------------------------------------------------------------------------------
+
+const map = L.map('map', { zoomSnap: 0.25, minZoom: 4, maxZoom: 12, keyboard: true }).fitBounds(ENGLAND);
+map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+map.createPane('regions').style.zIndex = 450;
+map.createPane('marks').style.zIndex = 460;
+const legend = createLegend(map);
+const marks = L.layerGroup().addTo(map);
+let regionLayer = null;
+let attributions = [];
+
+// ---- status and errors ----------------------------------------------------------------------
+
+let statusText = '';
+/** Show `text` as the loading message, or (null) hide it and put back the last status line. */
+function busy(text) {
+  $('#map-loading').hidden = !text;
+  $('#loading-text').textContent = text || '';
+  $('#status').textContent = text || statusText;
+}
+const setStatus = (text) => { statusText = text; $('#status').textContent = text; };
+
+function showError(err, retry) {
+  console.warn('smartspec:', err);
+  app.status = 'error';
+  app.error = err.message;
+  const box = $('#error');
+  box.replaceChildren(h('strong', {}, 'Something went wrong. '), err.message,
+    retry ? h('button', { type: 'button', onclick: () => { box.hidden = true; retry(); } }, 'Retry') : null,
+    h('button', { type: 'button', class: 'close', 'aria-label': 'Dismiss', onclick: () => { box.hidden = true; } }, '×'));
+  box.hidden = false;
+  busy(null);
+  $('#status').textContent = `Error: ${err.message}`;
+}
+
+// ---- catalogue helpers ----------------------------------------------------------------------
+
+const level = (ind = state.ind, geo = state.geo) => catalog.indicators.get(ind)?.levels.find((l) => l.geography === geo);
+const layerOf = (lvl, year) => lvl?.layers?.[String(year)];
+
+function layerText(layerId) {
+  const c = catalog.collections.get(layerId);
+  const kind = LAYER_NAMES[c?.geography] || c?.geography || 'Area';
+  return c?.vintage ? `${kind} boundaries: ${c.vintage} version (${layerId})` : `${kind} boundaries: ${layerId}`;
+}
+
+// ---- controls -------------------------------------------------------------------------------
+
+function fillGeographies() {
+  const have = new Set([...catalog.indicators.values()].flatMap((i) => i.levels.map((l) => l.geography)));
+  $('#geography').replaceChildren(...Object.entries(GEOGRAPHIES).filter(([g]) => have.has(g))
+    .map(([g, label]) => h('option', { value: g }, label)));
+  $('#geography').value = state.geo;
+}
+
+function fillIndicators() {
+  const byGroup = new Map(catalog.groups.map((g) => [g.id, []]));
+  for (const ind of catalog.indicators.values()) {
+    const lvl = level(ind.id);
+    if (!lvl || !lvl.years?.length) continue;
+    if (!byGroup.has(lvl.framework_group)) byGroup.set(lvl.framework_group, []);
+    byGroup.get(lvl.framework_group).push([ind.id, lvl]);
+  }
+  const groups = [];
+  for (const [gid, items] of byGroup) {
+    if (!items.length) continue;
+    const g = catalog.groups.find((x) => x.id === gid);
+    items.sort((a, b) => a[1].title.localeCompare(b[1].title));
+    groups.push(h('optgroup', { label: g?.label || items[0][1].framework_label || gid },
+      items.map(([id, lvl]) => h('option', { value: id }, lvl.title + (lvl.experimental ? ' (experimental)' : '')))));
+  }
+  $('#indicator').replaceChildren(...groups);
+  $('#indicator').value = state.ind;
+}
+
+function fillYears() {
+  const years = level()?.years || [];
+  $('#year').replaceChildren(...[...years].reverse().map((y) => h('option', { value: y }, y)));
+  $('#year').value = state.year;
+}
+
+/** Make state consistent with the catalogue (after reading the URL or changing a control). */
+function normalise() {
+  const geos = [...$('#geography').options].map((o) => o.value);
+  if (!geos.includes(state.geo)) state.geo = geos[0];
+  if (!level()) {
+    const ids = [...catalog.indicators.keys()].filter((id) => level(id));
+    state.ind = ids.includes(DEFAULT_INDICATOR) ? DEFAULT_INDICATOR : ids.sort()[0];
+  }
+  const years = level()?.years || [];
+  if (!years.includes(Number(state.year))) state.year = years.at(-1);
+  state.year = Number(state.year);
+  if (!METHODS[state.cls]) state.cls = 'quantile';
+  if (!TABS.includes(state.tab)) state.tab = 'area';
+  state.cmp = [...new Set(state.cmp)].slice(0, MAX_COMPARE);
+}
+
+function syncControls() {
+  fillIndicators();
+  fillYears();
+  $('#geography').value = state.geo;
+  $('#classification').value = state.cls;
+  $('#regions').checked = state.regions;
+  const lvl = level();
+  const info = $('#indicator-info');
+  info.replaceChildren(
+    h('strong', {}, lvl.title), lvl.subtitle ? ` ${lvl.subtitle}` : '',
+    lvl.experimental ? h('span', { class: 'badge' }, 'experimental') : '',
+    lvl.warning ? h('details', { class: 'warning' }, h('summary', {}, 'Data note'), lvl.warning) : '',
+    lvl.source_name ? h('span', { class: 'muted' }, ' Source: ',
+      lvl.source_url ? h('a', { href: lvl.source_url, rel: 'noopener' }, lvl.source_name) : lvl.source_name) : '');
+}
+
+// ---- URL state ------------------------------------------------------------------------------
+
+function readUrl() {
+  const p = new URLSearchParams(location.hash.slice(1) || location.search.slice(1));
+  if (p.get('geo')) state.geo = p.get('geo');
+  if (p.get('ind')) state.ind = p.get('ind');
+  if (p.get('year')) state.year = Number(p.get('year'));
+  if (p.get('cls')) state.cls = p.get('cls');
+  state.area = p.get('area') || null;
+  state.cmp = (p.get('cmp') || '').split(',').filter(Boolean);
+  state.regions = p.get('regions') === '1';
+  if (p.get('tab')) state.tab = p.get('tab');
+}
+
+function writeUrl() {
+  const p = new URLSearchParams({ geo: state.geo, ind: state.ind, year: state.year, cls: state.cls });
+  if (state.area) p.set('area', state.area);
+  if (state.cmp.length) p.set('cmp', state.cmp.join(','));
+  if (state.regions) p.set('regions', '1');
+  if (state.tab !== 'area') p.set('tab', state.tab);
+  const hash = `#${p}`.replace(/%2C/g, ',');
+  if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+// ---- drawing --------------------------------------------------------------------------------
+
+function style(feature) {
+  const code = feature.id ?? feature.properties.code;
+  const v = view.vals?.values?.[code];
+  const k = classOf(v, view.breaks);
+  const sel = code === state.area, cmp = state.cmp.indexOf(code);
+  return {
+    fillColor: k == null ? NO_DATA : view.colours[k], fillOpacity: 0.78,
+    color: sel ? '#000' : cmp >= 0 ? SERIES[cmp] : '#555', weight: sel || cmp >= 0 ? 3 : 0.6, opacity: 1,
+  };
+}
+
+function tooltip(code) {
+  const v = view.vals?.values?.[code];
+  const r = view.stats?.rank[code];
+  return h('div', { class: 'tip' }, h('strong', {}, view.names.get(code) || code), h('br'),
+    withUnit(v, view.unit), h('br'),
+    r ? `Rank ${r} of ${view.stats.n}` : 'Not ranked (no data)');
+}
+
+function drawLayer(layerId, fc) {
+  view.geoLayer?.remove();
+  view.features.clear();
+  view.names.clear();
+  view.layerId = layerId;
+  view.geoLayer = L.geoJSON(fc, {
+    style,
+    onEachFeature: (f, lyr) => {
+      const code = f.id ?? f.properties.code;
+      view.features.set(code, lyr);
+      view.names.set(code, f.properties.name ?? code);
+      lyr.on('add', () => {
+        const el = lyr.getElement();
+        if (!el) return;
+        el.setAttribute('data-code', code); // for tests and debugging
+        el.setAttribute('tabindex', '0'); // keyboard: Tab to an area, Enter to select it
+        el.setAttribute('role', 'button');
+        el.setAttribute('aria-label', f.properties.name ?? code);
+        el.addEventListener('keydown', (e) => {
+          if (e.key !== 'Enter' && e.key !== ' ') return;
+          e.preventDefault();
+          chooseArea(code);
+        });
+        el.addEventListener('focus', () => lyr.openTooltip(lyr.getBounds().getCenter()));
+        el.addEventListener('blur', () => lyr.closeTooltip());
+      });
+      lyr.bindTooltip(() => tooltip(code), { sticky: true, direction: 'top', className: 'area-tip' });
+      lyr.on('click', (e) => { L.DomEvent.stopPropagation(e); pointClicked(e.latlng, code); });
+      lyr.on('mouseover', () => lyr.setStyle({ weight: Math.max(2, style(f).weight) }));
+      lyr.on('mouseout', () => lyr.setStyle(style(f)));
+    },
+  }).addTo(map);
+  $('#area-names').replaceChildren(...[...view.names.values()].sort().map((n) => h('option', { value: n })));
+  $('#download-geojson').href = '#';
+}
+
+function restyle() {
+  view.geoLayer?.setStyle(style);
+  for (const code of [...state.cmp, state.area]) view.features.get(code)?.bringToFront();
+}
+
+async function render() {
+  const seq = ++renderSeq;
+  normalise();
+  syncControls();
+  writeUrl();
+  const lvl = level();
+  const wanted = layerOf(lvl, state.year);
+  const needGeom = wanted !== view.layerId;
+  busy(needGeom ? `Loading ${GEOGRAPHIES[state.geo]} boundaries and ${lvl.title} ${state.year}…` : `Loading ${lvl.title} ${state.year}…`);
+  app.status = 'loading';
+  try {
+    const [vals, geom] = await Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? api.geometry(wanted) : null]);
+    const layerId = vals.layer || wanted;
+    const fc = layerId === view.layerId ? null : layerId === wanted && geom ? geom : await api.geometry(layerId);
+    if (seq !== renderSeq) return; // a newer render started meanwhile
+    if (fc) drawLayer(layerId, fc);
+    view.vals = vals;
+    view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
+    view.stats = stats(vals.values);
+    view.breaks = breaks(view.stats.sorted, state.cls);
+    view.colours = colours(view.breaks);
+    restyle();
+    const counts = view.colours.map(() => 0);
+    for (const v of Object.values(vals.values)) { const k = classOf(v, view.breaks); if (k != null) counts[k]++; }
+    legend.update({
+      title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours,
+      method: METHODS[state.cls], layerText: layerText(layerId), counts, noData: Object.keys(vals.values).length - view.stats.n,
+    });
+    $('#download-geojson').href = api.itemsUrl(layerId, state.ind, state.year);
+    $('#download-geojson').setAttribute('download', `${state.ind}-${state.geo}-${state.year}.geojson`);
+    updateAttribution(layerId);
+    Object.assign(app, { layer: layerId, featureCount: view.features.size, values: vals, error: null, status: 'ready' });
+    app.renders++;
+    $('#error').hidden = true;
+    setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${view.features.size} areas have data. ${layerText(layerId)}.`);
+    busy(null);
+    if (app.renders === 1) { map.invalidateSize(); map.fitBounds(ENGLAND); }
+    panel.update();
+  } catch (err) {
+    if (seq === renderSeq) showError(err, render);
+  }
+}
+
+// ---- attribution ----------------------------------------------------------------------------
+
+/**
+ * Attribution for what is on screen. Short forms go into Leaflet's control, full texts into the
+ * footer. Sources: each drawn collection's `attributionShort`/`attribution`, the indicators'
+ * `attribution` (/indicators), and /map-config.json entries ({id?, layer?, short?, text}); an entry
+ * with a `layer` applies only when that layer (or geography) is drawn, one without applies always.
+ */
+function updateAttribution(layerId) {
+  const shown = [layerId, state.regions ? 'region' : null].filter(Boolean);
+  const config = catalog.config?.attribution || [];
+  const shortOf = (text) => config.find((a) => a.text === text)?.short || text;
+  const short = [], full = [];
+  for (const id of shown) {
+    const c = catalog.collections.get(id);
+    if (c?.attribution) full.push(...String(c.attribution).split('\n'));
+    if (c?.attributionShort || c?.attribution) short.push(c.attributionShort || c.attribution);
+  }
+  for (const text of catalog.metricsAttribution) { short.push(shortOf(text)); full.push(text); }
+  for (const a of config) {
+    const applies = !a.layer || shown.some((id) => id === a.layer || id.startsWith(`${a.layer}-`) || catalog.collections.get(id)?.geography === a.layer);
+    if (a.id && !a.layer) continue; // a catalogue of named blocks: used above through the collections
+    if (applies) { short.push(a.short || a.text); full.push(a.text); }
+  }
+  if (catalog.config?.tile_url && catalog.config.tile_attribution) { short.push(catalog.config.tile_attribution); full.push(catalog.config.tile_attribution); }
+  for (const t of attributions) map.attributionControl.removeAttribution(t);
+  const sentences = [...new Set(short.filter(Boolean).flatMap((t) => t.split(/(?<=\.)\s+/)))];
+  attributions = sentences.map((t) => h('span', {}, t.replace(/\.$/, '')).innerHTML); // escaped; Leaflet adds commas
+  for (const t of attributions) map.attributionControl.addAttribution(t);
+  const lines = [...new Set(full.map((t) => t.trim()).filter(Boolean))];
+  $('#attribution-list').replaceChildren(...lines.map((t) => h('li', {}, t)));
+  $('#attribution-short').textContent = sentences.join(' ');
+}
+
+// ---- regions overlay ------------------------------------------------------------------------
+
+async function toggleRegions() {
+  state.regions = $('#regions').checked;
+  writeUrl();
+  if (!state.regions) { regionLayer?.remove(); updateAttribution(view.layerId); return; }
+  try {
+    busy('Loading region outlines…');
+    const fc = await api.geometry('region');
+    if (!state.regions) return;
+    regionLayer ??= L.geoJSON(fc, { pane: 'regions', interactive: false, style: { color: '#000', weight: 1.5, opacity: 0.8, fill: false, dashArray: '5 4' } });
+    regionLayer.addTo(map);
+    updateAttribution(view.layerId);
+    busy(null);
+  } catch (err) {
+    showError(err, toggleRegions);
+  }
+}
+
+// ---- selection, compare, lookup -------------------------------------------------------------
+
+const actions = {
+  select(code, { tab } = {}) {
+    state.area = code;
+    if (tab) state.tab = tab;
+    writeUrl();
+    restyle();
+    panel.update();
+  },
+  addCompare(code) {
+    if (!state.cmp.includes(code)) state.cmp = [...state.cmp, code].slice(-MAX_COMPARE);
+    writeUrl();
+    restyle();
+    panel.update();
+  },
+  removeCompare(code) {
+    state.cmp = state.cmp.filter((c) => c !== code);
+    writeUrl();
+    restyle();
+    panel.update();
+  },
+  zoomTo(code) {
+    const lyr = view.features.get(code);
+    if (lyr) map.fitBounds(lyr.getBounds(), { maxZoom: 9, padding: [20, 20] });
+  },
+  setIndicator(id, year) {
+    state.ind = id;
+    state.year = year;
+    render();
+  },
+  showTab(tab) {
+    state.tab = tab;
+    writeUrl();
+    panel.update();
+  },
+  /** Outline neighbours (codes) with a dashed line; [] clears. */
+  markNeighbours(codes) {
+    marks.clearLayers();
+    for (const code of codes) {
+      const lyr = view.features.get(code);
+      if (lyr) L.geoJSON(lyr.feature, { pane: 'marks', interactive: false, style: { color: '#d95f02', weight: 2, dashArray: '4 3', fill: false } }).addTo(marks);
+    }
+  },
+};
+
+/** A click (or Enter) on an area: add it to the comparison in the compare tab, else select it. */
+function chooseArea(code) {
+  if (state.tab === 'compare') actions.addCompare(code);
+  else actions.select(code);
+}
+
+function pointClicked(latlng, code) {
+  if (code) chooseArea(code);
+  lookup(latlng.lng, latlng.lat, !code);
+}
+
+async function lookup(lon, lat, selectFirst) {
+  panel.lookup({ lon, lat, loading: true });
+  try {
+    const res = await api.lookup(lon, lat, [view.layerId, 'region'].filter(Boolean));
+    panel.lookup(res);
+    const hit = res.layers?.find((l) => l.layer === view.layerId)?.areas?.[0];
+    if (selectFirst && hit) actions.select(hit.code);
+  } catch (err) {
+    panel.lookup({ lon, lat, error: err.message });
+  }
+}
+
+function search(text) {
+  const t = text.trim();
+  if (!t) return;
+  const m = t.match(/^(-?\d+(?:\.\d+)?)\s*[, ]\s*(-?\d+(?:\.\d+)?)$/);
+  if (m) {
+    const [lon, lat] = [Number(m[1]), Number(m[2])];
+    L.circleMarker([lat, lon], { pane: 'marks', radius: 6, color: '#000', fillColor: '#fff', fillOpacity: 1 }).addTo(marks);
+    map.panTo([lat, lon]);
+    lookup(lon, lat, true);
+    return;
+  }
+  const lower = t.toLowerCase();
+  const entries = [...view.names];
+  const hit = entries.find(([c, n]) => n.toLowerCase() === lower || c.toLowerCase() === lower)
+    || entries.find(([, n]) => n.toLowerCase().startsWith(lower)) || entries.find(([, n]) => n.toLowerCase().includes(lower));
+  if (!hit) { setStatus(`No area named “${t}” in ${layerText(view.layerId)}.`); return; }
+  if (state.tab === 'compare') actions.addCompare(hit[0]);
+  else actions.select(hit[0], { tab: 'area' });
+  actions.zoomTo(hit[0]);
+  $('#search').value = '';
+}
+
+// ---- CSV download ---------------------------------------------------------------------------
+
+function downloadCsv() {
+  if (!view.vals) return;
+  const q = (x) => (x == null ? '' : /[",\n]/.test(String(x)) ? `"${String(x).replace(/"/g, '""')}"` : String(x));
+  const rows = [['code', 'name', 'indicator', 'year', 'value', 'unit', 'rank', 'of', 'layer']];
+  for (const code of view.features.keys()) {
+    const v = view.vals.values[code];
+    rows.push([code, view.names.get(code), state.ind, state.year, v, view.unit, view.stats.rank[code], view.stats.n, view.layerId]);
+  }
+  const blob = new Blob([rows.map((r) => r.map(q).join(',')).join('\n') + '\n'], { type: 'text/csv' });
+  const a = h('a', { href: URL.createObjectURL(blob), download: `${state.ind}-${state.geo}-${state.year}.csv` });
+  document.body.append(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 0);
+}
+
+// ---- panel context and boot -----------------------------------------------------------------
+
+const panel = createPanel({ state, view, catalog, actions, level, layerText });
+
+function wire() {
+  $('#classification').replaceChildren(...Object.entries(METHODS).map(([k, v]) => h('option', { value: k }, v)));
+  $('#geography').addEventListener('change', (e) => { state.geo = e.target.value; render(); });
+  $('#indicator').addEventListener('change', (e) => { state.ind = e.target.value; render(); });
+  $('#year').addEventListener('change', (e) => { state.year = Number(e.target.value); render(); });
+  $('#classification').addEventListener('change', (e) => { state.cls = e.target.value; render(); });
+  $('#regions').addEventListener('change', toggleRegions);
+  $('#search').addEventListener('change', (e) => search(e.target.value));
+  $('#search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); search(e.target.value); } });
+  $('#download-csv').addEventListener('click', downloadCsv);
+  map.on('click', (e) => pointClicked(e.latlng, null));
+  new ResizeObserver(() => map.invalidateSize()).observe($('#map'));
+  window.addEventListener('hashchange', () => {
+    const before = JSON.stringify(state);
+    readUrl();
+    if (JSON.stringify(state) !== before) { if (state.regions !== $('#regions').checked) { $('#regions').checked = state.regions; toggleRegions(); } render(); }
+  });
+}
+
+async function boot() {
+  busy('Loading catalogue…');
+  try {
+    const [config, cols, inds] = await Promise.all([api.mapConfig(), api.collections(), api.indicators()]);
+    catalog.config = config;
+    for (const c of cols.collections || []) catalog.collections.set(c.id, c);
+    for (const i of inds.indicators || []) catalog.indicators.set(i.id, i);
+    catalog.metricsAttribution = [inds.attribution || []].flat().map((a) => (typeof a === 'string' ? a : a.text)).filter(Boolean);
+    catalog.groups = [...(inds.framework_groups || [])].sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+    if (config.tile_url) L.tileLayer(config.tile_url, { attribution: '' }).addTo(map);
+  } catch (err) {
+    showError(err, boot);
+    return;
+  }
+  readUrl();
+  fillGeographies();
+  if (state.regions) { $('#regions').checked = true; toggleRegions(); }
+  await render();
+}
+
+wire();
+boot();

@@ -1,0 +1,70 @@
+// chart.js: small inline SVG charts with no library: trend lines across years and ranking bars.
+import { s, h } from './dom.js';
+
+const compact = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
+const fmtShort = (v) => compact.format(v);
+
+export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
+
+/**
+ * Line chart of series [{label, colour, dash?, points: [[year, value|null]...]}].
+ * Gaps (null) break the line. Returns an <svg> with a <title> for screen readers.
+ */
+export function lineChart(series, { width = 300, height = 140, title = 'Trend' } = {}) {
+  const pts = series.flatMap((x) => x.points.filter(([, v]) => v != null));
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', { text: title }));
+  if (pts.length === 0) return h('p', { class: 'muted' }, 'No values to chart.');
+  const years = pts.map(([y]) => y), vals = pts.map(([, v]) => v);
+  let [x0, x1] = [Math.min(...years), Math.max(...years)];
+  let [y0, y1] = [Math.min(...vals), Math.max(...vals)];
+  if (x0 === x1) { x0 -= 1; x1 += 1; }
+  if (y0 === y1) { y0 -= Math.abs(y0) * 0.1 || 1; y1 += Math.abs(y1) * 0.1 || 1; }
+  const m = { l: 44, r: 8, t: 8, b: 20 };
+  const X = (x) => m.l + ((x - x0) / (x1 - x0)) * (width - m.l - m.r);
+  const Y = (y) => height - m.b - ((y - y0) / (y1 - y0)) * (height - m.t - m.b);
+  svg.append(
+    s('line', { x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, class: 'axis' }),
+    s('line', { x1: m.l, x2: m.l, y1: m.t, y2: height - m.b, class: 'axis' }),
+    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: fmtShort(y1) }),
+    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: fmtShort(y0) }),
+    s('text', { x: X(x0), y: height - 4, 'text-anchor': 'start', text: String(x0) }),
+    s('text', { x: X(x1), y: height - 4, 'text-anchor': 'end', text: String(x1) }),
+  );
+  series.forEach((ser, i) => {
+    let d = '', pen = false;
+    for (const [x, v] of ser.points) {
+      if (v == null) { pen = false; continue; }
+      d += `${pen ? 'L' : 'M'}${X(x).toFixed(1)} ${Y(v).toFixed(1)}`;
+      pen = true;
+    }
+    svg.append(s('path', { d, fill: 'none', stroke: ser.colour, 'stroke-width': 2, 'stroke-dasharray': ser.dash }));
+    for (const [x, v] of ser.points) {
+      if (v != null) svg.append(s('circle', { cx: X(x), cy: Y(v), r: 2.5, fill: ser.colour, 'data-series': i }, s('title', { text: `${ser.label} ${x}: ${v}` })));
+    }
+  });
+  return svg;
+}
+
+/** Legend chips for a line chart. */
+export const chartKey = (series) =>
+  h('ul', { class: 'key' }, series.map((x) => h('li', {}, h('span', { class: 'chip', style: `background:${x.colour}` }), x.label)));
+
+/** Horizontal bars, sorted as given, rows [{code, name, value}], with the median marked. */
+export function barChart(rows, { median, selected = [], onSelect, unit = '' }) {
+  const vals = rows.map((r) => r.value).filter((v) => v != null);
+  const lo = Math.min(0, ...vals), hi = Math.max(0, ...vals) || 1;
+  const pct = (v) => ((v - lo) / (hi - lo)) * 100;
+  const list = h('ol', { class: 'bars', 'aria-label': `Ranking${unit ? ` (${unit})` : ''}` });
+  for (const r of rows) {
+    const sel = selected.includes(r.code);
+    const left = r.value == null ? 0 : Math.min(pct(0), pct(r.value));
+    const width = r.value == null ? 0 : Math.abs(pct(r.value) - pct(0));
+    list.append(h('li', { class: sel ? 'sel' : null },
+      h('button', { type: 'button', class: 'bar-label', onclick: () => onSelect(r.code), title: `Select ${r.name}` }, r.name),
+      h('span', { class: 'bar-track' },
+        h('span', { class: 'bar', style: `left:${left}%;width:${width}%` }),
+        median != null ? h('span', { class: 'median', style: `left:${pct(median)}%`, title: `Median ${fmtShort(median)}` }) : null),
+      h('span', { class: 'bar-value' }, r.value == null ? 'no data' : fmtShort(r.value))));
+  }
+  return list;
+}

@@ -1,0 +1,261 @@
+// panel.js: the side panel's four views (area details, compare, ranking, table) and the
+// point-lookup box. It reads the page state and calls back into app.js through `actions`.
+import { api } from './api.js';
+import { h } from './dom.js';
+import { fmtShort, stats, withUnit } from './classify.js';
+import { SERIES, barChart, chartKey, lineChart } from './chart.js';
+
+const signed = (d) => (d == null ? '–' : `${d > 0 ? '+' : ''}${fmtShort(d)}`);
+const ordinal = (n) => `${n}${[11, 12, 13].includes(n % 100) ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th')}`;
+const pct = (p) => (p == null ? '–' : ordinal(Math.round(p)));
+const MAX_COMPARE = 5; // as in app.js
+const failed = (what, err) => h('p', { class: 'muted' }, `${what} not available: ${
+  /no resource at/.test(err.message) ? 'this server does not offer it yet.' : err.message}`);
+
+export function createPanel({ state, view, catalog, actions, level, layerText }) {
+  const $ = (sel) => document.querySelector(sel);
+  const tabs = [...document.querySelectorAll('#tabs [role=tab]')];
+  const lookupBox = h('div', { id: 'lookup', class: 'lookup', 'aria-live': 'polite', hidden: true });
+  let tableSort = { key: 'rank', dir: 1 };
+
+  tabs.forEach((tab, i) => {
+    tab.addEventListener('click', () => actions.showTab(tab.dataset.tab));
+    tab.addEventListener('keydown', (e) => {
+      const d = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 }[e.key];
+      if (!d) return;
+      e.preventDefault();
+      const next = tabs[(i + d + tabs.length) % tabs.length];
+      next.focus();
+      actions.showTab(next.dataset.tab);
+    });
+  });
+
+  const unit = () => view.unit;
+  const ctxLine = () => h('p', { class: 'muted' }, `${level().title}, ${state.year}. ${layerText(view.layerId)}.`);
+
+  /** Values of the current indicator for every year with data, [[year, response|null]]. */
+  async function allYears() {
+    const years = level().years || [];
+    const res = await Promise.allSettled(years.map((y) => api.values(state.ind, state.geo, y)));
+    return years.map((y, i) => [y, res[i].status === 'fulfilled' ? res[i].value : null]);
+  }
+  const medianSeries = (ys) => ({ label: 'Median of areas', colour: '#777', dash: '4 3', points: ys.map(([y, r]) => [y, r ? stats(r.values).median : null]) });
+  function vintageNote(ys) {
+    const spans = [];
+    for (const [y, r] of ys) {
+      const layer = r?.layer;
+      if (!layer) continue;
+      if (spans.at(-1)?.layer === layer) spans.at(-1).to = y; else spans.push({ layer, from: y, to: y });
+    }
+    if (spans.length < 2) return null;
+    return h('p', { class: 'muted' }, 'Boundary version changes: ',
+      spans.map((sp) => `${sp.layer} (${sp.from}${sp.to !== sp.from ? `–${sp.to}` : ''})`).join(', '), '. Codes that change between versions break the line.');
+  }
+
+  // ---- area -----------------------------------------------------------------------------------
+  function areaView(el) {
+    const code = state.area;
+    el.replaceChildren(lookupBox);
+    if (!code) {
+      actions.markNeighbours([]);
+      el.append(h('p', {}, 'Click an area on the map, search for it by name, or pick it in the table to see its value, rank, trend, neighbours and profile.'));
+      return;
+    }
+    if (!view.features.has(code)) {
+      el.append(h('p', {}, `Area ${code} is not part of ${layerText(view.layerId)}. Choose another area.`));
+      return;
+    }
+    const v = view.vals.values[code];
+    const st = view.stats;
+    const diff = v != null && st.median != null ? v - st.median : null;
+    const inCmp = state.cmp.includes(code);
+    el.append(
+      h('h2', { id: 'area-name' }, view.names.get(code)),
+      h('p', { class: 'muted' }, `${code}. ${level().title}, ${state.year}. ${layerText(view.layerId)}.`),
+      h('dl', { class: 'facts' },
+        h('dt', {}, 'Value'), h('dd', { id: 'area-value', 'data-value': v ?? '' }, withUnit(v, unit())),
+        h('dt', {}, 'Rank'), h('dd', { id: 'area-rank' }, st.rank[code] ? `${st.rank[code]} of ${st.n} (1 = highest)` : 'not ranked'),
+        h('dt', {}, 'Percentile'), h('dd', {}, pct(st.percentile(code))),
+        h('dt', {}, `Median of ${st.n} areas`), h('dd', {}, withUnit(st.median, unit())),
+        h('dt', {}, 'Difference from median'), h('dd', {}, signed(diff))),
+      h('p', { class: 'buttons' },
+        h('button', { type: 'button', disabled: inCmp || state.cmp.length >= MAX_COMPARE, onclick: () => actions.addCompare(code) },
+          inCmp ? 'In comparison' : 'Add to compare'),
+        h('button', { type: 'button', onclick: () => actions.zoomTo(code) }, 'Zoom to area'),
+        h('button', { type: 'button', onclick: () => actions.select(null) }, 'Clear selection')),
+    );
+    const trend = h('section', { class: 'sub', 'aria-busy': 'true' }, h('h3', {}, 'Trend'), h('p', { class: 'muted' }, 'Loading years…'));
+    const nbs = h('section', { class: 'sub', id: 'neighbours' }, h('h3', {}, 'Neighbours'), h('p', { class: 'muted' }, 'Loading…'));
+    const peers = h('section', { class: 'sub', id: 'peers' }, h('h3', {}, 'Similar areas'), h('p', { class: 'muted' }, 'Loading…'));
+    const prof = h('section', { class: 'sub', id: 'profile' }, h('h3', {}, 'Profile: strongest and weakest'), h('p', { class: 'muted' }, 'Loading…'));
+    el.append(trend, nbs, peers, prof);
+
+    allYears().then((ys) => {
+      const series = [{ label: view.names.get(code), colour: SERIES[0], points: ys.map(([y, r]) => [y, r?.values?.[code] ?? null]) }, medianSeries(ys)];
+      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} for ${view.names.get(code)} by year` }), chartKey(series), vintageNote(ys) || '');
+      trend.removeAttribute('aria-busy');
+    });
+
+    actions.markNeighbours([]);
+    api.neighbours(view.layerId, code, state.ind, state.year).then((fc) => {
+      if (state.area !== code) return;
+      const feats = fc.features || [];
+      actions.markNeighbours(feats.map((f) => f.id ?? f.properties.code));
+      nbs.replaceChildren(h('h3', {}, `Neighbours (${feats.length}, outlined on the map)`),
+        feats.length ? h('ul', { class: 'plain' }, feats.map((f) => {
+          const p = f.properties, c = f.id ?? p.code;
+          return h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => actions.select(c) }, p.name || c),
+            `: ${withUnit(p.value ?? view.vals.values[c], unit())}`, p.difference != null ? ` (${signed(p.difference)} vs this area)` : '',
+            h('span', { class: 'muted' }, ` ${p.relation || ''}${p.shared_km != null ? `, ${fmtShort(p.shared_km)} km shared` : ''}`));
+        })) : h('p', {}, 'No neighbouring areas.'));
+    }, (err) => nbs.replaceChildren(h('h3', {}, 'Neighbours'), failed('Neighbours', err)));
+
+    const lvl = level();
+    const groupInds = [...catalog.indicators.keys()].filter((id) => {
+      const l = level(id);
+      return l && l.framework_group === lvl.framework_group && l.years.includes(state.year);
+    });
+    const inds = [state.ind, ...groupInds.filter((id) => id !== state.ind)].slice(0, 6);
+    api.peers(code, state.geo, state.year, inds, 5).then((res) => {
+      peers.replaceChildren(h('h3', {}, 'Similar areas'),
+        h('p', { class: 'muted' }, `Nearest on ${inds.length} ${lvl.framework_label} indicator${inds.length > 1 ? 's' : ''} (${inds.map((i) => level(i).title).join('; ')}).`),
+        h('ol', {}, (res.peers || []).map((p) => h('li', {},
+          h('button', { type: 'button', class: 'link', onclick: () => actions.select(p.code) }, p.name || p.code),
+          h('span', { class: 'muted' }, ` distance ${fmtShort(p.distance)}`)))));
+    }, (err) => peers.replaceChildren(h('h3', {}, 'Similar areas'), failed('Similar areas', err)));
+
+    api.profile(code, state.geo, state.year).then((res) => {
+      const rows = (res.indicators || []).filter((r) => r.percentile != null).sort((a, b) => b.percentile - a.percentile);
+      const item = (r) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => actions.setIndicator(r.indicator, r.year) }, r.title || r.indicator),
+        `: ${withUnit(r.value, r.unit)} (${r.year}), rank ${r.rank} of ${r.of}, ${pct(r.percentile)} percentile`);
+      prof.replaceChildren(h('h3', {}, `Profile across ${rows.length} indicators`),
+        h('h4', {}, 'Strongest'), h('ul', { class: 'plain' }, rows.slice(0, 3).map(item)),
+        h('h4', {}, 'Weakest'), h('ul', { class: 'plain' }, rows.slice(-3).reverse().map(item)));
+    }, (err) => prof.replaceChildren(h('h3', {}, 'Profile'), failed('Profile', err)));
+  }
+
+  // ---- compare --------------------------------------------------------------------------------
+  function compareView(el) {
+    const codes = state.cmp.filter((c) => view.features.has(c));
+    const missing = state.cmp.filter((c) => !view.features.has(c));
+    el.replaceChildren(h('h2', {}, 'Compare areas'), ctxLine(),
+      h('p', {}, 'While this tab is open, click areas on the map or search by name to add them (up to 5).'),
+      missing.length ? h('p', { class: 'muted' }, `Not in this layer: ${missing.join(', ')}.`) : '');
+    if (!codes.length) return;
+    const st = view.stats;
+    const table = h('table', { id: 'compare-table' },
+      h('caption', {}, `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}`),
+      h('thead', {}, h('tr', {}, ['Area', 'Value', 'Rank', 'Pctl', 'vs median', ''].map((t) => h('th', { scope: 'col' }, t)))));
+    const body = h('tbody', {});
+    codes.forEach((c, i) => {
+      const v = view.vals.values[c];
+      body.append(h('tr', { 'data-code': c },
+        h('th', { scope: 'row' }, h('span', { class: 'chip', style: `background:${SERIES[i]}` }), view.names.get(c)),
+        h('td', { class: 'num', 'data-value': v ?? '' }, withUnit(v, '')), h('td', { class: 'num' }, st.rank[c] ? `${st.rank[c]}/${st.n}` : '–'),
+        h('td', { class: 'num' }, pct(st.percentile(c))), h('td', { class: 'num' }, signed(v != null ? v - st.median : null)),
+        h('td', {}, h('button', { type: 'button', 'aria-label': `Remove ${view.names.get(c)}`, onclick: () => actions.removeCompare(c) }, 'Remove'))));
+    });
+    table.append(body);
+    const trend = h('div', { class: 'sub' }, h('p', { class: 'muted' }, 'Loading trends…'));
+    el.append(h('div', { class: 'scroll' }, table), trend);
+    // Neighbour comparison columns appear when the server offers /compare.
+    api.compare(state.ind, state.geo, state.year, codes).then((res) => {
+      const byCode = new Map((res.areas || []).map((a) => [a.code, a]));
+      const last = table.tHead.rows[0].lastElementChild;
+      last.before(h('th', { scope: 'col' }, 'Neighbour mean (gap)'), h('th', { scope: 'col' }, 'Verdict'));
+      for (const tr of body.rows) {
+        const a = byCode.get(tr.dataset.code) || {};
+        tr.lastElementChild.before(
+          h('td', { class: 'num' }, a.neighbour_mean == null ? '–' : `${fmtShort(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`),
+          h('td', {}, a.verdict ?? '–'));
+      }
+    }, () => { /* older server: no neighbour columns */ });
+    allYears().then((ys) => {
+      const series = [...codes.map((c, i) => ({ label: view.names.get(c), colour: SERIES[i], points: ys.map(([y, r]) => [y, r?.values?.[c] ?? null]) })), medianSeries(ys)];
+      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} by year for the compared areas` }), chartKey(series), vintageNote(ys) || '');
+    });
+  }
+
+  // ---- ranking --------------------------------------------------------------------------------
+  function rankingView(el) {
+    const st = view.stats;
+    const local = {
+      count_with_data: st.n, median: st.median,
+      areas: [...st.order.map((c) => ({ code: c, name: view.names.get(c), value: view.vals.values[c] })),
+        ...[...view.features.keys()].filter((c) => view.vals.values[c] == null).map((c) => ({ code: c, name: view.names.get(c), value: null }))],
+    };
+    const summary = h('p', { id: 'ranking-summary' });
+    const draw = (r) => {
+      summary.replaceChildren(`${r.count_with_data} areas with data. Median ${withUnit(r.median, unit())}`,
+        r.mean != null ? `; mean ${fmtShort(r.mean)}; standard deviation ${fmtShort(r.std_dev)}` : '', '.');
+      const bars = barChart(r.areas.map((a) => ({ ...a, name: a.name || view.names.get(a.code) || a.code })),
+        { median: r.median, unit: unit(), selected: [state.area, ...state.cmp], onSelect: (c) => actions.select(c, { tab: 'area' }) });
+      el.querySelector('.bars')?.replaceWith(bars) ?? el.append(bars);
+    };
+    el.replaceChildren(h('h2', {}, 'Ranking'), ctxLine(), summary, h('p', { class: 'muted' }, 'Highest first; the dark line marks the median. Choose a name to see the area.'));
+    draw(local);
+    const at = `${state.ind}|${state.geo}|${state.year}`;
+    api.ranking(state.ind, state.geo, state.year).then((r) => {
+      if (at === `${state.ind}|${state.geo}|${state.year}` && state.tab === 'ranking' && r.areas) draw(r);
+    }, () => { /* the local ranking stays */ });
+  }
+
+  // ---- table ----------------------------------------------------------------------------------
+  function tableView(el) {
+    const st = view.stats;
+    const rows = [...view.features.keys()].map((c) => ({ code: c, name: view.names.get(c), value: view.vals.values[c], rank: st.rank[c] ?? null }));
+    const { key, dir } = tableSort;
+    rows.sort((a, b) => {
+      const x = a[key], y = b[key];
+      if (x == null && y == null) return a.name.localeCompare(b.name);
+      if (x == null) return 1;
+      if (y == null) return -1;
+      return (typeof x === 'string' ? x.localeCompare(y) : x - y) * dir;
+    });
+    const cols = [['name', 'Area'], ['value', 'Value'], ['rank', 'Rank']];
+    const th = ([k, label]) => h('th', { scope: 'col', 'aria-sort': k === key ? (dir > 0 ? 'ascending' : 'descending') : null },
+      h('button', { type: 'button', class: 'sort', onclick: () => { tableSort = { key: k, dir: k === key ? -dir : 1 }; update(); } }, label, k === key ? (dir > 0 ? ' ▲' : ' ▼') : ''));
+    el.replaceChildren(h('h2', {}, 'Table'), ctxLine(),
+      h('div', { class: 'scroll' }, h('table', { id: 'area-table' },
+        h('caption', {}, `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}: ${rows.length} areas, ${st.n} with data`),
+        h('thead', {}, h('tr', {}, cols.map(th), h('th', { scope: 'col' }, h('abbr', { title: 'Percentile' }, 'Pctl')), th(['code', 'Code']))),
+        h('tbody', {}, rows.map((r) => h('tr', { 'data-code': r.code, class: r.code === state.area ? 'sel' : null },
+          h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => actions.select(r.code, { tab: 'area' }) }, r.name)),
+          h('td', { class: 'num', 'data-value': r.value ?? '' }, r.value == null ? 'no data' : withUnit(r.value, '')),
+          h('td', { class: 'num' }, r.rank ?? '–'),
+          h('td', { class: 'num' }, pct(st.percentile(r.code))),
+          h('td', { class: 'code' }, r.code)))))));
+  }
+
+  const views = { area: areaView, compare: compareView, ranking: rankingView, table: tableView };
+
+  function update() {
+    if (!view.vals) return;
+    for (const tab of tabs) {
+      const on = tab.dataset.tab === state.tab;
+      tab.setAttribute('aria-selected', String(on));
+      tab.tabIndex = on ? 0 : -1;
+      $(`#view-${tab.dataset.tab}`).hidden = !on;
+    }
+    if (state.tab !== 'area') actions.markNeighbours([]);
+    views[state.tab]($(`#view-${state.tab}`));
+  }
+
+  /** Show a /lookup result (or {loading} / {error}) in the area view. */
+  function lookup(res) {
+    lookupBox.hidden = false;
+    const where = `${Number(res.lon).toFixed(4)}, ${Number(res.lat).toFixed(4)}`;
+    if (res.loading) { lookupBox.replaceChildren(h('p', { class: 'muted' }, `Looking up ${where}…`)); return; }
+    if (res.error) { lookupBox.replaceChildren(h('p', {}, `Lookup at ${where} failed: ${res.error}`)); return; }
+    const here = res.layers?.find((l) => l.layer === view.layerId);
+    lookupBox.replaceChildren(
+      h('p', {}, h('strong', {}, `At ${where}`), h('button', { type: 'button', class: 'close', 'aria-label': 'Close lookup', onclick: () => { lookupBox.hidden = true; } }, '×')),
+      h('ul', { class: 'plain' }, (res.layers || []).map((l) => h('li', {}, `${l.title || l.layer}: `,
+        l.areas.length ? l.areas.map((a, i) => [i ? ' and ' : '', l.layer === view.layerId
+          ? h('button', { type: 'button', class: 'link', onclick: () => actions.select(a.code) }, a.name)
+          : a.name]) : 'none'))),
+      here?.areas.length > 1 ? h('p', { class: 'note' }, `This point lies in ${here.areas.length} overlapping areas: a district can belong to two LEPs.`) : '');
+  }
+
+  return { update, lookup };
+}
