@@ -1,7 +1,7 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
 use super::error::{choices, ApiError};
-use super::features::{check_format, check_properties, find_layer, metric_join};
+use super::features::{find_layer, metric_join, one_feature, OneFeature};
 use super::params::Params;
 use super::{base_url, json, typed, AppState};
 use crate::analysis::peers::peers as nearest_peers;
@@ -23,18 +23,12 @@ pub async fn neighbours(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
-    let layer = find_layer(catalog, &id)?;
-    let params = Params::parse(q.as_deref(), &["indicator", "year", "properties", "f"])?;
-    check_format(&params)?;
-    let index = layer.position(&code).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "collection '{id}' has no feature with code '{code}'"
-        ))
-    })?;
-    let properties = params.list("properties")?;
-    if let Some(props) = &properties {
-        check_properties(layer, props)?;
-    }
+    let OneFeature {
+        layer,
+        index,
+        params,
+        properties,
+    } = one_feature(catalog, &id, &code, q.as_deref())?;
     let metric = metric_join(catalog, layer, &params)?;
     let own = metric.and_then(|m| m.values.get(index).copied().flatten());
     let items: Vec<(usize, Map<String, Value>)> = layer

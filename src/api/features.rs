@@ -192,18 +192,12 @@ pub async fn item(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
-    let layer = find_layer(catalog, &id)?;
-    let params = Params::parse(q.as_deref(), &["properties", "indicator", "year", "f"])?;
-    check_format(&params)?;
-    let index = layer.position(&code).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "collection '{id}' has no feature with code '{code}'"
-        ))
-    })?;
-    let properties = params.list("properties")?;
-    if let Some(props) = &properties {
-        check_properties(layer, props)?;
-    }
+    let OneFeature {
+        layer,
+        index,
+        params,
+        properties,
+    } = one_feature(catalog, &id, &code, q.as_deref())?;
     let metric = metric_join(catalog, layer, &params)?;
     let base = base_url(&headers);
     let links = vec![
@@ -227,6 +221,41 @@ pub async fn item(
     ogc::single_feature(layer, index, options, links)
         .map(|body| typed(GEOJSON, body))
         .ok_or_else(|| ApiError::internal("feature index out of range"))
+}
+
+/// A request about one feature: its layer, its position, and the checked parameters.
+pub(crate) struct OneFeature<'a> {
+    pub layer: &'a Layer,
+    pub index: usize,
+    pub params: Params,
+    pub properties: Option<Vec<String>>,
+}
+
+/// Resolves collection and feature, and checks `properties`, `indicator`, `year` and `f`.
+pub(crate) fn one_feature<'a>(
+    catalog: &'a Catalog,
+    id: &str,
+    code: &str,
+    query: Option<&str>,
+) -> Result<OneFeature<'a>, ApiError> {
+    let layer = find_layer(catalog, id)?;
+    let params = Params::parse(query, &["properties", "indicator", "year", "f"])?;
+    check_format(&params)?;
+    let index = layer.position(code).ok_or_else(|| {
+        ApiError::not_found(format!(
+            "collection '{id}' has no feature with code '{code}'"
+        ))
+    })?;
+    let properties = params.list("properties")?;
+    if let Some(props) = &properties {
+        check_properties(layer, props)?;
+    }
+    Ok(OneFeature {
+        layer,
+        index,
+        params,
+        properties,
+    })
 }
 
 pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer, ApiError> {
