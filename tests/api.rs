@@ -429,7 +429,7 @@ async fn values_resolve_the_layer_from_the_vintage_of_the_year() {
         "/indicators/nope/values?geography=lep&year=2015",
         404,
         "NotFound",
-        "no indicator 'nope'",
+        "no indicator 'nope'; indicators: alpha, beta, patents, rd, score",
     )
     .await;
 }
@@ -449,6 +449,8 @@ async fn indicators_list_metadata_years_and_layers() {
     assert_eq!(lep["unit_symbol"], "£");
     assert_eq!(lep["framework_label"], "Private R&D");
     assert_eq!(lep["years"], json!([2012, 2015, 2018]));
+    assert_eq!(lep["vintages"], json!(["-2014", "2014", "2017"]));
+
     assert_eq!(
         lep["layers"],
         json!({"2012": "squares", "2015": "squares", "2018": "squares-2017"})

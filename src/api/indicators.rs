@@ -32,12 +32,7 @@ pub fn resolve<'a>(
         .metrics
         .indicators
         .get_key_value(indicator)
-        .ok_or_else(|| {
-            ApiError::not_found(format!(
-                "no indicator '{indicator}'; see /indicators for the {} indicators",
-                catalog.metrics.indicators.len()
-            ))
-        })?;
+        .ok_or_else(|| unknown_indicator(catalog, indicator))?;
     let geography = match geography {
         Some(g) => Geography::parse(g).ok_or_else(|| {
             ApiError::invalid(format!(
@@ -86,6 +81,24 @@ pub fn resolve<'a>(
     })
 }
 
+fn unknown_indicator(catalog: &Catalog, id: &str) -> ApiError {
+    ApiError::not_found(format!(
+        "no indicator '{id}'; indicators: {} (details at /indicators)",
+        choices(catalog.metrics.indicators.keys())
+    ))
+}
+
+/// The distinct `code_vintage`s of a level's series, in year order.
+fn vintages(level: &IndicatorLevel) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in level.series.values() {
+        if !out.contains(&s.code_vintage.as_str()) {
+            out.push(&s.code_vintage);
+        }
+    }
+    out
+}
+
 /// `/indicators`: every indicator with its metadata per geography level.
 pub async fn list(
     State(state): State<AppState>,
@@ -130,7 +143,7 @@ pub async fn one(
         .metrics
         .indicators
         .get_key_value(id.as_str())
-        .ok_or_else(|| ApiError::not_found(format!("no indicator '{id}'; see /indicators")))?;
+        .ok_or_else(|| unknown_indicator(catalog, &id))?;
     Ok(json(&indicator_json(catalog, key, levels, None)))
 }
 
@@ -173,6 +186,8 @@ fn indicator_json(
                 "warning": info.warning,
                 "has_metadata": info.has_metadata,
                 "years": level.series.keys().collect::<Vec<_>>(),
+                "vintages": vintages(level),
+
                 "layers": layers,
             })
         })
