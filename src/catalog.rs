@@ -8,6 +8,7 @@ use crate::model::{Area, AreaCode, Geography, LayerId};
 use geo::Rect;
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// The served data. Shared as `Arc<Catalog>`; a reload builds a whole new one.
@@ -113,30 +114,58 @@ impl Layer {
     }
 }
 
+/// Builds every layer on one worker per core, each taking the next unbuilt layer; the first
+/// error (in manifest order) wins.
+fn build_layers(
+    specs: &[LayerSpec],
+    data_dir: &Path,
+    bounds: Rect<f64>,
+) -> Result<Vec<Layer>, LoadError> {
+    let next = AtomicUsize::new(0);
+    let workers = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .min(specs.len().max(1));
+    let mut built: Vec<(usize, Result<Layer, LoadError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(spec) = specs.get(i) else { break };
+                        let layer = Layer::build(spec.clone(), data_dir, bounds);
+                        let failed = layer.is_err();
+                        mine.push((i, layer));
+                        if failed {
+                            break;
+                        }
+                    }
+                    mine
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    built.sort_by_key(|(i, _)| *i);
+    if built.len() < specs.len() && built.iter().all(|(_, r)| r.is_ok()) {
+        return Err(LoadError::Table {
+            path: data_dir.to_path_buf(),
+            problem: "a layer loader thread stopped unexpectedly".into(),
+        });
+    }
+    built.into_iter().map(|(_, r)| r).collect()
+}
+
 impl Catalog {
     /// Loads everything the manifest names; fails whole on the first bad file.
     pub fn load(manifest_path: &Path, data_dir: &Path) -> Result<Catalog, LoadError> {
         let started = Instant::now();
         let manifest = Manifest::read(manifest_path)?;
         let bounds = manifest.bounds_rect();
-        let layers = std::thread::scope(|scope| {
-            let handles: Vec<_> = manifest
-                .layers
-                .iter()
-                .map(|spec| scope.spawn(move || Layer::build(spec.clone(), data_dir, bounds)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(LoadError::Table {
-                            path: data_dir.to_path_buf(),
-                            problem: "a layer loader thread panicked".into(),
-                        })
-                    })
-                })
-                .collect::<Result<Vec<Layer>, LoadError>>()
-        })?;
+        let layers = build_layers(&manifest.layers, data_dir, bounds)?;
         let tables = MetricTables::read(&manifest, data_dir)?;
         let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
         let inputs = tables
