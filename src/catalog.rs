@@ -1,6 +1,6 @@
 //! Everything built once from the data directory: layers, indexes and joined metrics, immutable.
 
-use crate::index::adjacency::{adjacency, Neighbour, DEFAULT_TOLERANCE_M};
+use crate::index::adjacency::{adjacency_of, Neighbour, DEFAULT_TOLERANCE_M};
 use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
 use crate::metrics::{join_metrics, JoinInput, LayerCodes, Matrix, MetricsStore};
@@ -73,9 +73,9 @@ impl Layer {
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
             .collect();
-        let geometries: Vec<_> = areas.iter().map(|a| a.geometry.clone()).collect();
+        let geometries: Vec<_> = areas.iter().map(|a| &a.geometry).collect();
         let adjacency_started = Instant::now();
-        let adjacency = adjacency(&geometries, DEFAULT_TOLERANCE_M);
+        let adjacency = adjacency_of(&geometries, DEFAULT_TOLERANCE_M);
         let adjacency_time = adjacency_started.elapsed();
         Layer {
             index: SpatialIndex::build(&areas),

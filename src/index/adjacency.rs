@@ -125,6 +125,13 @@ pub struct Neighbour {
 /// assert!((adj[0][0].shared_km - 1.11).abs() < 0.01); // 0.01° of latitude
 /// ```
 pub fn adjacency(areas: &[MultiPolygon<f64>], tolerance_m: f64) -> Vec<Vec<Neighbour>> {
+    let refs: Vec<&MultiPolygon<f64>> = areas.iter().collect();
+    adjacency_of(&refs, tolerance_m)
+}
+
+/// [`adjacency`] over borrowed geometries, so that callers holding them inside larger records
+/// need not copy them.
+pub fn adjacency_of(areas: &[&MultiPolygon<f64>], tolerance_m: f64) -> Vec<Vec<Neighbour>> {
     let tol = if tolerance_m.is_nan() {
         MIN_TOLERANCE_M
     } else {
@@ -280,7 +287,7 @@ fn pair(i: usize, j: usize) -> (usize, usize) {
 
 impl Accumulator {
     /// Turns overlaps smaller than [`MIN_OVERLAP_M2`] into touches.
-    fn demote_slivers(&mut self, areas: &[MultiPolygon<f64>]) {
+    fn demote_slivers(&mut self, areas: &[&MultiPolygon<f64>]) {
         let slivers: Vec<(usize, usize)> = self
             .overlaps
             .iter()
@@ -341,11 +348,11 @@ impl Accumulator {
 }
 
 impl<'a> Layer<'a> {
-    fn new(areas: &'a [MultiPolygon<f64>]) -> Layer<'a> {
+    fn new(areas: &[&'a MultiPolygon<f64>]) -> Layer<'a> {
         let mut rings = Vec::new();
         let mut parts = Vec::with_capacity(areas.len());
         let mut boxes = Vec::new();
-        for (area, mp) in areas.iter().enumerate() {
+        for (area, &mp) in areas.iter().enumerate() {
             let mut area_parts = Vec::new();
             for polygon in &mp.0 {
                 for ls in std::iter::once(polygon.exterior()).chain(polygon.interiors()) {
@@ -502,7 +509,7 @@ impl<'a> Layer<'a> {
 
     /// Areas whose whole boundary lies within the tolerance of another area's boundary are either
     /// identical to it (overlap) or fill one of its holes (touch): an interior point decides.
-    fn check_covered_areas(&self, areas: &[MultiPolygon<f64>], tol: f64, acc: &mut Accumulator) {
+    fn check_covered_areas(&self, areas: &[&MultiPolygon<f64>], tol: f64, acc: &mut Accumulator) {
         let candidates: Vec<(usize, usize)> = acc
             .directed
             .iter()
