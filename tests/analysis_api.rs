@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{app, assert_error, fixture_catalog, get};
+use common::{app, assert_error, fixture_catalog, get, properties};
 use serde_json::{json, Value};
 
 fn close(a: f64, b: f64) -> bool {
@@ -110,12 +110,7 @@ async fn neighbours_carry_values_and_differences() {
     )
     .await
     .json();
-    let props: Vec<&Value> = fc["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["properties"])
-        .collect();
+    let props = properties(&fc);
     assert_eq!(
         (props[0]["value"].as_f64(), props[0]["difference"].as_f64()),
         (Some(3.0), Some(-2.0))

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{app, assert_error, fixture_catalog, get};
+use common::{app, assert_error, fixture_catalog, get, properties};
 use serde_json::{json, Value};
 
 fn codes(fc: &Value) -> Vec<String> {
@@ -211,12 +211,7 @@ async fn an_indicator_joins_into_properties_on_its_own_layer_only() {
     )
     .await
     .json();
-    let props: Vec<&Value> = fc["features"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| &f["properties"])
-        .collect();
+    let props = properties(&fc);
     assert_eq!(
         props[0],
         &json!({"code": "A", "indicator": "rd", "year": 2015, "value": 10.0, "unit": "Pounds"})

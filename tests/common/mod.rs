@@ -114,6 +114,16 @@ pub async fn get(app: &Router, uri: &str) -> Reply {
     }
 }
 
+/// The `properties` of every feature of a FeatureCollection, in order.
+pub fn properties(fc: &serde_json::Value) -> Vec<&serde_json::Value> {
+    fc["features"]
+        .as_array()
+        .expect("a FeatureCollection")
+        .iter()
+        .map(|f| &f["properties"])
+        .collect()
+}
+
 /// Asserts a 4xx JSON error with this code whose description contains `needle`.
 pub async fn assert_error(app: &Router, uri: &str, status: u16, code: &str, needle: &str) {
     let reply = get(app, uri).await;
