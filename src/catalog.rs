@@ -19,6 +19,8 @@ pub struct Catalog {
     layer_positions: HashMap<LayerId, usize>,
     pub metrics: MetricsStore,
     pub matrices: Vec<Matrix>,
+    /// A content hash of every input file and the manifest (see `load::data_version`).
+    pub data_version: String,
     pub load_time: Duration,
 }
 
@@ -164,6 +166,7 @@ impl Catalog {
     pub fn load(manifest_path: &Path, data_dir: &Path) -> Result<Catalog, LoadError> {
         let started = Instant::now();
         let manifest = Manifest::read(manifest_path)?;
+        let data_version = load::data_version(manifest_path, &manifest, data_dir)?;
         let bounds = manifest.bounds_rect();
         let layers = build_layers(&manifest.layers, data_dir, bounds)?;
         let tables = MetricTables::read(&manifest, data_dir)?;
@@ -202,6 +205,7 @@ impl Catalog {
             layer_positions,
             metrics,
             matrices,
+            data_version,
             load_time: started.elapsed(),
         })
     }

@@ -7,6 +7,7 @@
 
 pub mod analysis;
 pub mod api;
+pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod index;
@@ -32,15 +33,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "Leaflet is not installed, so the map will not draw: run `npm ci --prefix web`"
         );
     }
-    let state = AppState {
-        catalog: Arc::new(catalog),
-        web: Arc::new(WebSettings {
+    let state = AppState::new(
+        Arc::new(catalog),
+        WebSettings {
             web_dir: config.web_dir.clone(),
             leaflet_dir: config.leaflet_dir(),
             tile_url: config.tile_url.clone(),
             tile_attribution: config.tile_attribution.clone(),
-        }),
-    };
+        },
+    );
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening; the map is at /map/");

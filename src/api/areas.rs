@@ -3,7 +3,7 @@
 use super::error::{choices, ApiError};
 use super::features::{find_layer, metric_join, one_feature, OneFeature};
 use super::params::Params;
-use super::{base_url, json, typed, AppState};
+use super::{base_url, filtered, json, typed, AppState};
 use crate::analysis::peers::peers as nearest_peers;
 use crate::analysis::ranking::rank;
 use crate::catalog::{Catalog, Layer};
@@ -361,7 +361,7 @@ pub async fn peers(
             Some(json!({"code": area.code, "name": area.name, "distance": p.distance, "indicators_used": p.indicators_used, "contributions": contributions}))
         })
         .collect();
-    Ok(json(&json!({
+    Ok(filtered(json(&json!({
         "code": code,
         "name": layer.areas.get(target).map(|a| a.name.as_str()),
         "geography": geography,
@@ -376,5 +376,5 @@ pub async fn peers(
         "indicators": used.iter().map(|(id, y, _)| json!({"indicator": id, "year": y})).collect::<Vec<_>>(),
         "skipped": skipped,
         "peers": peers,
-    })))
+    }))))
 }

@@ -2,7 +2,7 @@
 
 use super::error::{choices, ApiError};
 use super::params::{parse_bbox, parse_limit, parse_offset, Params};
-use super::{base_url, json, typed, AppState, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
 use crate::ogc::{self, FeatureOptions, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const ITEMS_PARAMS: [&str; 9] = [
+const ITEMS_PARAMS: [&str; 10] = [
     "limit",
     "offset",
     "bbox",
@@ -21,6 +21,7 @@ const ITEMS_PARAMS: [&str; 9] = [
     "indicator",
     "year",
     "f",
+    "v",
 ];
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -178,10 +179,14 @@ pub async fn items(
         properties: properties.as_deref(),
         metric,
     };
-    Ok(typed(
+    let mut response = typed(
         GEOJSON,
         ogc::feature_collection(layer, &page_items, options, &page),
-    ))
+    );
+    if params.get("bbox").is_some() || params.get("code").is_some() || offset > 0 {
+        response.extensions_mut().insert(Filtered);
+    }
+    Ok(response)
 }
 
 /// `/collections/{id}/items/{code}`.
@@ -239,7 +244,7 @@ pub(crate) fn one_feature<'a>(
     query: Option<&str>,
 ) -> Result<OneFeature<'a>, ApiError> {
     let layer = find_layer(catalog, id)?;
-    let params = Params::parse(query, &["properties", "indicator", "year", "f"])?;
+    let params = Params::parse(query, &["properties", "indicator", "year", "f", "v"])?;
     check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(

@@ -201,7 +201,7 @@ pub async fn values(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography", "year"])?;
+    let params = Params::parse(q.as_deref(), &["geography", "year", "v"])?;
     let catalog = &state.catalog;
     let r = resolve(catalog, &id, params.get("geography"), params.get("year"))?;
     let layer = catalog

@@ -2,7 +2,7 @@
 
 use super::error::{choices, ApiError};
 use super::params::Params;
-use super::{json, AppState};
+use super::{filtered, json, AppState};
 use crate::catalog::Layer;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -57,5 +57,7 @@ pub async fn lookup(
             json!({"layer": layer.id(), "title": layer.spec.title, "geography": layer.spec.geography, "areas": areas})
         })
         .collect();
-    Ok(json(&json!({"lon": lon, "lat": lat, "layers": results})))
+    Ok(filtered(json(
+        &json!({"lon": lon, "lat": lat, "layers": results}),
+    )))
 }

@@ -1,6 +1,7 @@
 //! Stage 6, the HTTP edge: routes, parameter checks, errors and middleware; no geometry logic.
 
 mod areas;
+mod caching;
 mod error;
 mod features;
 mod indicators;
@@ -10,8 +11,10 @@ mod rankings;
 mod specialisation;
 mod web;
 
+pub use caching::{Filtered, IMMUTABLE, REVALIDATE};
 pub use error::ApiError;
 
+use crate::cache::ResponseCache;
 use crate::catalog::Catalog;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -30,11 +33,26 @@ use tower_http::trace::TraceLayer;
 pub const DEFAULT_LIMIT: usize = 100;
 pub const MAX_LIMIT: usize = 10_000;
 
-/// What handlers share: the catalog and the map's settings.
+/// What handlers share: the catalog, the cache of its representations and the map's settings.
 #[derive(Clone)]
 pub struct AppState {
     pub catalog: Arc<Catalog>,
+    pub cache: Arc<ResponseCache>,
     pub web: Arc<WebSettings>,
+}
+
+/// The default byte budget of the representation cache.
+pub const DEFAULT_CACHE_BYTES: u64 = 512 << 20;
+
+impl AppState {
+    /// State over `catalog` with an empty representation cache of the default budget.
+    pub fn new(catalog: Arc<Catalog>, web: WebSettings) -> AppState {
+        AppState {
+            catalog,
+            cache: Arc::new(ResponseCache::new(DEFAULT_CACHE_BYTES)),
+            web: Arc::new(web),
+        }
+    }
 }
 
 /// The front end's files and basemap settings.
@@ -46,9 +64,11 @@ pub struct WebSettings {
     pub tile_attribution: Option<String>,
 }
 
-/// Every route, with compression, CORS, tracing, a timeout and panic containment.
+/// Every route, with CORS, tracing, a timeout and panic containment. API responses come from
+/// the representation cache (compressed once, ETag/304); the map's static files are compressed
+/// per request.
 pub fn router(state: AppState) -> Router {
-    let map = web::map_routes(&state.web);
+    let map = web::map_routes(&state.web).layer(CompressionLayer::new());
     Router::new()
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
@@ -72,10 +92,13 @@ pub fn router(state: AppState) -> Router {
         .route("/join-report", get(indicators::join_report))
         .route("/lookup", get(lookup::lookup))
         .route("/map-config.json", get(web::map_config))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            caching::serve_cached,
+        ))
         .merge(map)
         .fallback(not_found)
         .with_state(state)
-        .layer(CompressionLayer::new())
         .layer(CorsLayer::permissive())
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
@@ -116,6 +139,12 @@ pub(crate) fn typed(media_type: &'static str, body: Vec<u8>) -> Response {
         body,
     )
         .into_response()
+}
+
+/// Marks a response as depending on a filter (see [`Filtered`]).
+pub(crate) fn filtered(mut response: Response) -> Response {
+    response.extensions_mut().insert(Filtered);
+    response
 }
 
 pub(crate) fn json(value: &impl serde::Serialize) -> Response {

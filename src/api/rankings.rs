@@ -3,7 +3,7 @@
 use super::error::{choices, ApiError};
 use super::indicators::{resolve, Resolved};
 use super::params::Params;
-use super::{json, AppState};
+use super::{filtered, json, AppState};
 use crate::analysis::compare::compare as compare_areas;
 use crate::analysis::ranking::{display_order, rank, RankEntry, Ranking};
 use crate::catalog::{Catalog, Layer};
@@ -160,5 +160,5 @@ pub async fn compare(
     let mut doc = header(&r);
     doc.insert("verdict_rule".into(), json!("higher or lower when the value is more than one standard deviation above or below the median; otherwise similar"));
     doc.insert("areas".into(), Value::Array(areas));
-    Ok(json(&doc))
+    Ok(filtered(json(&doc)))
 }

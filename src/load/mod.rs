@@ -2,6 +2,7 @@
 
 mod error;
 mod features;
+mod fingerprint;
 mod manifest;
 mod metrics_csv;
 mod tables;
@@ -9,6 +10,7 @@ mod validate;
 
 pub use error::LoadError;
 pub use features::{read_features, RawFeature, SourceFormat};
+pub use fingerprint::{data_version, file_hash};
 pub use manifest::{
     AttributionSpec, LayerSpec, Manifest, MatrixSpec, MetricsSpec, DEFAULT_MANIFEST,
 };

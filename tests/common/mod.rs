@@ -56,15 +56,15 @@ pub fn real_catalog() -> Arc<Catalog> {
 }
 
 pub fn app(catalog: Arc<Catalog>) -> Router {
-    router(AppState {
+    router(AppState::new(
         catalog,
-        web: Arc::new(WebSettings {
+        WebSettings {
             web_dir: repo().join("web"),
             leaflet_dir: repo().join("web/node_modules/leaflet/dist"),
             tile_url: None,
             tile_attribution: None,
-        }),
-    })
+        },
+    ))
 }
 
 pub struct Reply {
@@ -92,11 +92,19 @@ impl Reply {
 }
 
 pub async fn get(app: &Router, uri: &str) -> Reply {
-    let request = Request::builder()
+    send(app, "GET", uri, &[]).await
+}
+
+/// Sends a request with a method and headers (plus `Host: test.local`) and collects the reply.
+pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
         .uri(uri)
-        .header("host", "test.local")
-        .body(Body::empty())
-        .unwrap();
+        .header("host", "test.local");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request.body(Body::empty()).unwrap();
     let response = app.clone().oneshot(request).await.unwrap();
     let status = response.status();
     let headers = response.headers().clone();

@@ -1,0 +1,235 @@
+//! Representations computed once and compressed once: ETag and 304, HEAD, Vary, Cache-Control,
+//! and ETags that change with the data.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{fixture_catalog, fixtures, repo, send, Reply};
+use smartspec::api::{router, AppState, WebSettings, IMMUTABLE, REVALIDATE};
+use smartspec::catalog::Catalog;
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+fn state(catalog: Arc<Catalog>) -> AppState {
+    AppState::new(
+        catalog,
+        WebSettings {
+            web_dir: repo().join("web"),
+            ..Default::default()
+        },
+    )
+}
+
+fn header<'a>(reply: &'a Reply, name: &str) -> &'a str {
+    reply
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+fn gunzip(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    flate2::read::GzDecoder::new(body)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+fn unbrotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    brotli::Decompressor::new(body, 4096)
+        .read_to_end(&mut out)
+        .unwrap();
+    out
+}
+
+const LAYER: &str = "/collections/squares/items";
+
+#[tokio::test]
+async fn each_coding_is_the_same_representation_with_its_own_strong_etag() {
+    let app = router(state(fixture_catalog()));
+    let plain = send(&app, "GET", LAYER, &[]).await;
+    let gzip = send(&app, "GET", LAYER, &[("accept-encoding", "gzip")]).await;
+    let br = send(
+        &app,
+        "GET",
+        LAYER,
+        &[("accept-encoding", "gzip, deflate, br")],
+    )
+    .await;
+    assert_eq!(plain.status, 200);
+    assert_eq!(header(&plain, "content-encoding"), "");
+    assert_eq!(header(&gzip, "content-encoding"), "gzip");
+    assert_eq!(header(&br, "content-encoding"), "br");
+    assert_eq!(gunzip(&gzip.body), plain.body);
+    assert_eq!(unbrotli(&br.body), plain.body);
+    for reply in [&plain, &gzip, &br] {
+        let etag = header(reply, "etag");
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"'),
+            "strong ETag: {etag}"
+        );
+        assert_eq!(header(reply, "vary"), "Accept, Accept-Encoding");
+        assert_eq!(header(reply, "content-type"), "application/geo+json");
+        assert_eq!(
+            header(reply, "content-length"),
+            reply.body.len().to_string()
+        );
+    }
+    let tags = [
+        header(&plain, "etag"),
+        header(&gzip, "etag"),
+        header(&br, "etag"),
+    ];
+    assert!(
+        tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+        "{tags:?}"
+    );
+}
+
+#[tokio::test]
+async fn if_none_match_answers_304_without_a_body() {
+    let app = router(state(fixture_catalog()));
+    let first = send(&app, "GET", LAYER, &[("accept-encoding", "gzip")]).await;
+    let etag = header(&first, "etag").to_string();
+    let again = send(
+        &app,
+        "GET",
+        LAYER,
+        &[("accept-encoding", "gzip"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+    assert_eq!(header(&again, "etag"), etag);
+    assert_eq!(header(&again, "cache-control"), REVALIDATE);
+    // The gzip tag does not validate the identity representation.
+    let identity = send(&app, "GET", LAYER, &[("if-none-match", &etag)]).await;
+    assert_eq!(identity.status, 200);
+    assert_eq!(identity.body, gunzip(&first.body));
+    let weak = format!("W/{etag}");
+    let weak = send(
+        &app,
+        "GET",
+        LAYER,
+        &[("accept-encoding", "gzip"), ("if-none-match", &weak)],
+    )
+    .await;
+    assert_eq!(weak.status, 304, "If-None-Match uses the weak comparison");
+}
+
+#[tokio::test]
+async fn head_sends_the_headers_of_get_and_no_body() {
+    let app = router(state(fixture_catalog()));
+    for uri in [LAYER, "/collections", "/indicators/rd/values?year=2015"] {
+        let get = send(&app, "GET", uri, &[("accept-encoding", "br")]).await;
+        let head = send(&app, "HEAD", uri, &[("accept-encoding", "br")]).await;
+        assert_eq!(head.status, 200, "{uri}");
+        assert!(head.body.is_empty(), "{uri}");
+        for name in ["etag", "content-length", "content-type", "content-encoding"] {
+            assert_eq!(header(&head, name), header(&get, name), "{uri}: {name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_representation_is_computed_once() {
+    let app_state = state(fixture_catalog());
+    let app = router(app_state.clone());
+    let uri = "/collections/squares/items?limit=2";
+    for _ in 0..3 {
+        for coding in ["gzip", "br", "identity"] {
+            assert_eq!(
+                send(&app, "GET", uri, &[("accept-encoding", coding)])
+                    .await
+                    .status,
+                200
+            );
+        }
+    }
+    assert_eq!(
+        app_state.cache.usage().0,
+        1,
+        "one entry for one request key"
+    );
+    // Errors are answered, not stored.
+    assert_eq!(
+        send(&app, "GET", "/collections/nope", &[]).await.status,
+        404
+    );
+    assert_eq!(app_state.cache.usage().0, 1);
+}
+
+#[tokio::test]
+async fn urls_that_name_the_data_version_are_immutable() {
+    let catalog = fixture_catalog();
+    let version = catalog.data_version.clone();
+    let app = router(state(catalog));
+    let pinned = send(&app, "GET", &format!("{LAYER}?v={version}"), &[]).await;
+    assert_eq!(pinned.status, 200);
+    assert_eq!(header(&pinned, "cache-control"), IMMUTABLE);
+    let stale = send(&app, "GET", &format!("{LAYER}?v=0000000000000000"), &[]).await;
+    assert_eq!(stale.status, 200);
+    assert_eq!(header(&stale, "cache-control"), REVALIDATE);
+    let plain = send(&app, "GET", "/collections", &[]).await;
+    assert_eq!(header(&plain, "cache-control"), REVALIDATE);
+}
+
+#[tokio::test]
+async fn errors_carry_no_etag_and_are_not_cached() {
+    let app = router(state(fixture_catalog()));
+    let reply = send(&app, "GET", "/collections/squares/items?limit=0", &[]).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(header(&reply, "etag"), "");
+}
+
+/// Copies the fixture data set into a temp folder so a test can change one file.
+fn copy_fixtures(to: &Path) {
+    for entry in walk(&fixtures()) {
+        let rel = entry.strip_prefix(fixtures()).unwrap();
+        let dest = to.join(rel);
+        std::fs::create_dir_all(dest.parent().unwrap()).unwrap();
+        std::fs::copy(&entry, dest).unwrap();
+    }
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_changed_value_gives_a_new_data_version_and_new_etags() {
+    let dir = std::env::temp_dir().join(format!("smartspec-etag-{}", std::process::id()));
+    copy_fixtures(&dir);
+    let manifest = dir.join("layers.toml");
+    let load = || Arc::new(Catalog::load(&manifest, &dir).unwrap());
+    let uri = "/indicators/rd/values?year=2015";
+    let before = load();
+    let reply_before = send(&router(state(before.clone())), "GET", uri, &[]).await;
+    // The same inputs give the same version and the same ETag.
+    let same = load();
+    assert_eq!(same.data_version, before.data_version);
+    let reply_same = send(&router(state(same)), "GET", uri, &[]).await;
+    assert_eq!(header(&reply_same, "etag"), header(&reply_before, "etag"));
+
+    let csv = dir.join("metrics/squares.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    std::fs::write(&csv, text.replace("rd,2015,A,2014,10", "rd,2015,A,2014,11")).unwrap();
+    let after = load();
+    assert_ne!(after.data_version, before.data_version);
+    let reply_after = send(&router(state(after)), "GET", uri, &[]).await;
+    assert_ne!(header(&reply_after, "etag"), header(&reply_before, "etag"));
+    assert_eq!(reply_after.json()["values"]["A"], 11.0);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
