@@ -10,6 +10,7 @@ pub mod api;
 pub mod catalog;
 pub mod config;
 pub mod index;
+pub mod topology;
 pub mod load;
 pub mod metrics;
 pub mod model;
