@@ -1,7 +1,7 @@
 //! One band: simplify every arc once, round, rebuild every polygon, refine arcs until all are valid.
 
 use super::arcs::{ArcRef, Topology};
-use super::valid::{check_polygon, RingCoords, Verdict};
+use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
 use super::{Band, BandSpec};
 use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
 use std::collections::HashSet;
@@ -22,9 +22,9 @@ pub struct BandStats {
     pub dropped_parts: usize,
     /// Polygons found invalid or degenerate at least once, whose arcs were refined.
     pub refined_polygons: usize,
-    /// Arcs finer than the band's tolerance in the end.
+    /// Arcs finer than the band's tolerance in the end, in whole or in part.
     pub refined_arcs: usize,
-    /// Of those, arcs back at their source coordinates.
+    /// Of those, arcs with a stretch back at its source coordinates.
     pub source_arcs: usize,
 }
 
@@ -35,7 +35,11 @@ impl Topology {
         let mut state = State {
             topology: self,
             spec: *spec,
-            level: vec![0; arc_count],
+            pieces: self
+                .arcs()
+                .iter()
+                .map(|a| vec![(0, 0); usize::from(!a.0.is_empty())])
+                .collect(),
             exact: HashSet::new(),
             cache: vec![None; arc_count],
         };
@@ -82,45 +86,60 @@ impl Topology {
             let (area, part) = polygons[p];
             let rings = self.rings_of(area, part);
             let coords: Vec<RingCoords> = rings.iter().map(|refs| state.ring(refs)).collect();
-            let at_source = rings
-                .iter()
-                .flatten()
-                .all(|r| state.level[r.arc] == SOURCE_LEVEL);
             // At the source level the polygon is the source's, which is valid.
+            let at_source = rings.iter().flatten().all(|r| state.at_source(r.arc));
             let verdict = if at_source {
                 Verdict::Valid
             } else {
                 check_polygon(&coords, self.ring_ccw(area, part))
             };
-            match verdict {
+            let (segments, bad_rings) = match verdict {
                 Verdict::Valid => {
                     rebuilt[p] = coords.into_iter().map(|r| r.coords).collect();
+                    continue;
                 }
-                Verdict::Refine(arcs) => {
-                    flagged[p] = true;
-                    let mut arcs: Vec<usize> = arcs
-                        .into_iter()
-                        .filter(|&a| state.level[a] < SOURCE_LEVEL)
-                        .collect();
-                    if arcs.is_empty() {
-                        arcs = rings
-                            .iter()
-                            .flatten()
-                            .map(|r| r.arc)
-                            .filter(|&a| state.level[a] < SOURCE_LEVEL)
-                            .collect();
-                    }
-                    arcs.sort_unstable();
-                    arcs.dedup();
-                    for arc in arcs {
-                        for changed in state.refine(arc) {
-                            for &u in &users[changed] {
-                                if !queued[u] {
-                                    queued[u] = true;
-                                    queue.push(u);
-                                }
-                            }
-                        }
+                Verdict::Refine { segments, rings } => (segments, rings),
+            };
+            flagged[p] = true;
+            let mut whole: Vec<usize> = bad_rings
+                .iter()
+                .filter_map(|&r| rings.get(r))
+                .flatten()
+                .map(|r| r.arc)
+                .collect();
+            let mut stretches: Vec<SegSource> = Vec::new();
+            for seg in segments {
+                if seg.lo == seg.hi {
+                    whole.push(seg.arc);
+                } else {
+                    stretches.push(seg);
+                }
+            }
+            whole.sort_unstable();
+            whole.dedup();
+            stretches.sort_unstable_by_key(|s| (s.arc, s.lo, s.hi));
+            stretches.dedup();
+            let mut changed: Vec<usize> = Vec::new();
+            let mut progressed = false;
+            for &arc in &whole {
+                progressed |= state.refine_whole(arc, &mut changed);
+            }
+            for seg in &stretches {
+                progressed |= state.refine_stretch(*seg, &mut changed);
+            }
+            if !progressed {
+                // Nothing named could get finer: refine every arc of the polygon.
+                for r in rings.iter().flatten() {
+                    state.refine_whole(r.arc, &mut changed);
+                }
+            }
+            changed.sort_unstable();
+            changed.dedup();
+            for arc in changed {
+                for &u in &users[arc] {
+                    if !queued[u] {
+                        queued[u] = true;
+                        queue.push(u);
                     }
                 }
             }
@@ -138,14 +157,24 @@ impl Topology {
                 g.0.push(Polygon::new(exterior, rings.collect()));
             }
         }
-        let arcs: Vec<LineString<f64>> = (0..arc_count).map(|a| state.arc(a).clone()).collect();
+        let arcs: Vec<LineString<f64>> = (0..arc_count)
+            .map(|a| state.arc(a).line.clone())
+            .collect();
         let stats = BandStats {
             vertices,
             parts: polygons.len(),
             dropped_parts,
             refined_polygons: flagged.iter().filter(|&&f| f).count(),
-            refined_arcs: state.level.iter().filter(|&&l| l > 0).count(),
-            source_arcs: state.level.iter().filter(|&&l| l == SOURCE_LEVEL).count(),
+            refined_arcs: state
+                .pieces
+                .iter()
+                .filter(|p| p.iter().any(|&(_, l)| l > 0))
+                .count(),
+            source_arcs: state
+                .pieces
+                .iter()
+                .filter(|p| p.iter().any(|&(_, l)| l == SOURCE_LEVEL))
+                .count(),
         };
         Band {
             spec: *spec,
@@ -166,82 +195,213 @@ impl Topology {
 struct State<'a> {
     topology: &'a Topology,
     spec: BandSpec,
-    level: Vec<u8>,
-    /// Junctions kept at source coordinates, because an arc meeting there is at source level.
+    /// Per arc, its stretches ("pieces") as (first source index, level), sorted; a piece runs
+    /// to the next one's first index (or the arc's end). Piece ends are kept like junctions.
+    pieces: Vec<Vec<(u32, u8)>>,
+    /// Junctions kept at source coordinates, because an arc piece meeting there is at source level.
     exact: HashSet<u32>,
-    cache: Vec<Option<LineString<f64>>>,
+    cache: Vec<Option<Simplified>>,
+}
+
+/// An arc at its current levels: its coordinates, and for each the run of source indices it stands for.
+#[derive(Clone)]
+struct Simplified {
+    line: LineString<f64>,
+    runs: Vec<(u32, u32)>,
 }
 
 impl State<'_> {
-    /// One level finer for `arc`; returns every arc whose coordinates changed.
-    fn refine(&mut self, arc: usize) -> Vec<usize> {
-        let mut changed = vec![arc];
-        let Some(level) = self.level.get_mut(arc) else {
-            return Vec::new();
+    fn at_source(&self, arc: usize) -> bool {
+        self.pieces
+            .get(arc)
+            .is_some_and(|p| p.iter().all(|&(_, l)| l == SOURCE_LEVEL))
+    }
+
+    fn arc_len(&self, arc: usize) -> u32 {
+        self.topology.arcs().get(arc).map_or(0, |a| a.0.len() as u32)
+    }
+
+    /// Every piece of `arc` one level finer. Returns whether anything changed.
+    fn refine_whole(&mut self, arc: usize, changed: &mut Vec<usize>) -> bool {
+        let Some(pieces) = self.pieces.get_mut(arc) else {
+            return false;
         };
-        *level += 1;
-        let at_source = *level == SOURCE_LEVEL;
-        if at_source {
-            if let Some((a, b)) = self.topology.arc_ends(arc) {
-                for junction in [a, b] {
-                    if self.exact.insert(junction) {
-                        changed.extend_from_slice(self.topology.junction_arcs(junction));
+        let mut progressed = false;
+        for piece in pieces.iter_mut() {
+            if piece.1 < SOURCE_LEVEL {
+                piece.1 += 1;
+                progressed = true;
+            }
+        }
+        if progressed {
+            self.changed(arc, changed);
+        }
+        progressed
+    }
+
+    /// The stretch `lo..=hi` of an arc one level finer, as a piece of its own (a single source
+    /// segment goes straight to source level: no tolerance adds a vertex to it).
+    fn refine_stretch(&mut self, seg: SegSource, changed: &mut Vec<usize>) -> bool {
+        let end = self.arc_len(seg.arc).saturating_sub(1);
+        let Some(pieces) = self.pieces.get_mut(seg.arc) else {
+            return false;
+        };
+        let (lo, hi) = (seg.lo.min(seg.hi), seg.lo.max(seg.hi).min(end));
+        let k = pieces.partition_point(|&(start, _)| start <= lo).saturating_sub(1);
+        let Some(&(start, level)) = pieces.get(k) else {
+            return false;
+        };
+        let piece_end = pieces.get(k + 1).map_or(end, |&(s, _)| s);
+        if hi > piece_end {
+            // Across pieces: make each of them finer.
+            let mut progressed = false;
+            for piece in pieces.iter_mut() {
+                let piece_start = piece.0;
+                if piece_start < hi && piece.1 < SOURCE_LEVEL && piece_start >= start {
+                    piece.1 += 1;
+                    progressed = true;
+                }
+            }
+            if progressed {
+                self.changed(seg.arc, changed);
+            }
+            return progressed;
+        }
+        if level >= SOURCE_LEVEL {
+            return false;
+        }
+        let finer = if hi - lo == 1 { SOURCE_LEVEL } else { level + 1 };
+        let mut replacement = Vec::with_capacity(3);
+        if start < lo {
+            replacement.push((start, level));
+        }
+        replacement.push((lo, finer));
+        if hi < piece_end {
+            replacement.push((hi, level));
+        }
+        pieces.splice(k..=k, replacement);
+        self.changed(seg.arc, changed);
+        true
+    }
+
+    /// Records that `arc` changed: its cache goes, and if it now reaches a junction at source
+    /// level, that junction becomes exact and every arc meeting there changes too.
+    fn changed(&mut self, arc: usize, changed: &mut Vec<usize>) {
+        changed.push(arc);
+        if let Some(slot) = self.cache.get_mut(arc) {
+            *slot = None;
+        }
+        let Some((a, b)) = self.topology.arc_ends(arc) else {
+            return;
+        };
+        let Some(pieces) = self.pieces.get(arc) else {
+            return;
+        };
+        let first_exact = pieces.first().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
+        let last_exact = pieces.last().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
+        for (junction, exact) in [(a, first_exact), (b, last_exact)] {
+            if exact && self.exact.insert(junction) {
+                for &other in self.topology.junction_arcs(junction) {
+                    changed.push(other);
+                    if let Some(slot) = self.cache.get_mut(other) {
+                        *slot = None;
                     }
                 }
             }
         }
-        for &c in &changed {
-            if let Some(slot) = self.cache.get_mut(c) {
-                *slot = None;
-            }
-        }
-        changed.sort_unstable();
-        changed.dedup();
-        changed
     }
 
-    fn arc(&mut self, arc: usize) -> &LineString<f64> {
+    fn arc(&mut self, arc: usize) -> &Simplified {
         if self.cache[arc].is_none() {
             self.cache[arc] = Some(self.compute(arc));
         }
-        self.cache[arc].get_or_insert_with(|| LineString(Vec::new()))
+        self.cache[arc].get_or_insert_with(|| Simplified {
+            line: LineString(Vec::new()),
+            runs: Vec::new(),
+        })
     }
 
-    /// The arc at its level: simplified, rounded, junctions at the finest precision meeting there.
-    fn compute(&self, arc: usize) -> LineString<f64> {
-        let Some(source) = self.topology.arcs().get(arc) else {
-            return LineString(Vec::new());
+    /// The arc at its levels: each piece simplified and rounded; junctions and piece ends at the
+    /// finest precision meeting there.
+    fn compute(&self, arc: usize) -> Simplified {
+        let empty = Simplified {
+            line: LineString(Vec::new()),
+            runs: Vec::new(),
         };
-        let level = self.level[arc];
-        let interior = match TOLERANCE_FACTORS.get(level as usize) {
-            Some(&f) => Some((f * self.spec.tolerance_deg, self.spec.decimals)),
-            None => None,
+        let (Some(source), Some(pieces)) = (self.topology.arcs().get(arc), self.pieces.get(arc))
+        else {
+            return empty;
         };
-        let kept: Vec<usize> = match interior {
-            Some((tolerance, _)) => simplify_indices(source, tolerance),
-            None => (0..source.0.len()).collect(),
+        let Some(last) = source.0.len().checked_sub(1) else {
+            return empty;
         };
-        let interior_decimals = interior.map(|(_, d)| d);
-        let (first_decimals, last_decimals) = match self.topology.arc_ends(arc) {
-            Some((a, b)) => (self.junction_decimals(a), self.junction_decimals(b)),
-            None => (interior_decimals, interior_decimals),
-        };
-        let last = source.0.len().saturating_sub(1);
-        let mut out: Vec<Coord<f64>> = Vec::with_capacity(kept.len());
-        for i in kept {
-            let decimals = if i == 0 {
-                first_decimals
-            } else if i == last {
-                last_decimals
-            } else {
-                interior_decimals
+        let decimals = |level: u8| (level < SOURCE_LEVEL).then_some(self.spec.decimals);
+        // (source index, decimals) of every kept vertex.
+        let mut kept: Vec<(usize, Option<u8>)> = Vec::new();
+        for (k, &(start, level)) in pieces.iter().enumerate() {
+            let start = start as usize;
+            let end = pieces.get(k + 1).map_or(last, |&(s, _)| s as usize);
+            let d = decimals(level);
+            let indices: Vec<usize> = match TOLERANCE_FACTORS.get(usize::from(level)) {
+                Some(&f) => simplify_indices(
+                    &LineString(source.0[start..=end].to_vec()),
+                    f * self.spec.tolerance_deg,
+                ),
+                None => (0..=end - start).collect(),
             };
-            let c = round(source.0[i], decimals);
-            if out.last() != Some(&c) {
-                out.push(c);
+            for i in indices {
+                let i = i + start;
+                match kept.last_mut() {
+                    // A piece end: exact when either piece meeting there is.
+                    Some(prev) if prev.0 == i => {
+                        if d.is_none() {
+                            prev.1 = None;
+                        }
+                    }
+                    _ => kept.push((i, d)),
+                }
             }
         }
-        LineString(out)
+        match self.topology.arc_ends(arc) {
+            Some((a, b)) => {
+                if let Some(first) = kept.first_mut() {
+                    first.1 = self.junction_decimals(a);
+                }
+                if let Some(end) = kept.last_mut() {
+                    end.1 = self.junction_decimals(b);
+                }
+            }
+            None => {
+                // A closed arc starts and ends on the same vertex: round both ends alike.
+                let both = match (kept.first(), kept.last()) {
+                    (Some(f), Some(l)) => f.1.and(l.1),
+                    _ => None,
+                };
+                if let Some(first) = kept.first_mut() {
+                    first.1 = both;
+                }
+                if let Some(end) = kept.last_mut() {
+                    end.1 = both;
+                }
+            }
+        }
+        let mut line: Vec<Coord<f64>> = Vec::with_capacity(kept.len());
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(kept.len());
+        for (i, d) in kept {
+            let c = round(source.0[i], d);
+            if line.last() == Some(&c) {
+                if let Some(run) = runs.last_mut() {
+                    run.1 = i as u32;
+                }
+            } else {
+                line.push(c);
+                runs.push((i as u32, i as u32));
+            }
+        }
+        Simplified {
+            line: LineString(line),
+            runs,
+        }
     }
 
     fn junction_decimals(&self, junction: u32) -> Option<u8> {
@@ -252,33 +412,51 @@ impl State<'_> {
         }
     }
 
-    /// A ring rebuilt from its arcs at their current levels, with the arc of every segment.
+    /// A ring rebuilt from its arcs at their current levels, with the source of every segment.
     fn ring(&mut self, refs: &[ArcRef]) -> RingCoords {
         let mut coords: Vec<Coord<f64>> = Vec::new();
-        let mut seg_arcs: Vec<usize> = Vec::new();
+        let mut sources: Vec<SegSource> = Vec::new();
         for r in refs {
-            let line = self.arc(r.arc);
-            let mut push = |c: Coord<f64>| {
-                if coords.last() != Some(&c) {
-                    if !coords.is_empty() {
-                        seg_arcs.push(r.arc);
-                    }
-                    coords.push(c);
+            let simplified = self.arc(r.arc);
+            let n = simplified.line.0.len();
+            // Canonical position of the ring's last coordinate within this arc, if it is one.
+            let mut prev: Option<usize> = None;
+            for step in 0..n {
+                let pos = if r.reversed { n - 1 - step } else { step };
+                let c = simplified.line.0[pos];
+                if coords.last() == Some(&c) {
+                    prev = Some(pos);
+                    continue;
                 }
-            };
-            if r.reversed {
-                line.0.iter().rev().for_each(|&c| push(c));
-            } else {
-                line.0.iter().for_each(|&c| push(c));
+                if !coords.is_empty() {
+                    let (lo, hi) = match prev {
+                        Some(q) => {
+                            let (a, b) = (q.min(pos), q.max(pos));
+                            (simplified.runs[a].1, simplified.runs[b].0)
+                        }
+                        None => (0, 0),
+                    };
+                    sources.push(SegSource {
+                        arc: r.arc,
+                        lo,
+                        hi,
+                    });
+                }
+                coords.push(c);
+                prev = Some(pos);
             }
         }
         if let (Some(&first), Some(&last)) = (coords.first(), coords.last()) {
             if first != last {
                 coords.push(first);
-                seg_arcs.push(refs.first().map_or(0, |r| r.arc));
+                sources.push(SegSource {
+                    arc: refs.first().map_or(0, |r| r.arc),
+                    lo: 0,
+                    hi: 0,
+                });
             }
         }
-        RingCoords { coords, seg_arcs }
+        RingCoords { coords, sources }
     }
 }
 

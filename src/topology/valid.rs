@@ -11,17 +11,29 @@ use geo::{Coord, Intersects, Line};
 
 use super::arcs::signed_area2;
 
-/// A rebuilt ring: closed coordinates without repeated neighbours, and the arc of each segment.
+/// Where a rebuilt segment comes from: the source vertices `lo..=hi` of an arc (canonical
+/// direction) that it replaces; `lo == hi` when it cannot be told.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct SegSource {
+    pub arc: usize,
+    pub lo: u32,
+    pub hi: u32,
+}
+
+/// A rebuilt ring: closed coordinates without repeated neighbours, and the source of each segment.
 pub(super) struct RingCoords {
     pub coords: Vec<Coord<f64>>,
-    /// `seg_arcs[i]` is the arc of the segment `coords[i]`–`coords[i + 1]`.
-    pub seg_arcs: Vec<usize>,
+    /// `sources[i]` is where the segment `coords[i]`–`coords[i + 1]` comes from.
+    pub sources: Vec<SegSource>,
 }
 
 pub(super) enum Verdict {
     Valid,
-    /// Invalid: refine these arcs (an empty list means all of the polygon's arcs).
-    Refine(Vec<usize>),
+    /// Invalid: refine the stretches of arcs under these segments, and the whole of these rings.
+    Refine {
+        segments: Vec<SegSource>,
+        rings: Vec<usize>,
+    },
 }
 
 #[derive(Clone, Copy)]
@@ -38,20 +50,21 @@ struct Seg {
 /// Checks a polygon whose rings (exterior first) should run as `ccw` says.
 pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
     // Each ring on its own: enough points, a non-zero area, the source's orientation.
-    let mut bad: Vec<usize> = Vec::new();
-    let mut degenerate = false;
+    let mut bad_rings: Vec<usize> = Vec::new();
     for (i, ring) in rings.iter().enumerate() {
         let a2 = signed_area2(&ring.coords);
         let wanted_ccw = ccw.get(i).copied().unwrap_or(i == 0);
         if ring.coords.len() < 4 || a2 == 0.0 || !a2.is_finite() || (a2 > 0.0) != wanted_ccw {
-            // A ring collapsed to a point has no segments left to name: refine all arcs.
-            degenerate = true;
-            bad.extend_from_slice(&ring.seg_arcs);
+            bad_rings.push(i);
         }
     }
-    if degenerate {
-        return Verdict::Refine(bad);
+    if !bad_rings.is_empty() {
+        return Verdict::Refine {
+            segments: Vec::new(),
+            rings: bad_rings,
+        };
     }
+    let mut bad: Vec<SegSource> = Vec::new();
 
     // Segment pairs whose x and y ranges overlap.
     let mut segs: Vec<Seg> = Vec::new();
@@ -80,15 +93,18 @@ pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
             }
             if conflict(s, t, rings) {
                 for g in [s, t] {
-                    if let Some(&arc) = rings[g.ring].seg_arcs.get(g.index) {
-                        bad.push(arc);
+                    if let Some(&source) = rings[g.ring].sources.get(g.index) {
+                        bad.push(source);
                     }
                 }
             }
         }
     }
     if !bad.is_empty() {
-        return Verdict::Refine(bad);
+        return Verdict::Refine {
+            segments: bad,
+            rings: Vec::new(),
+        };
     }
 
     // No crossings left: each hole lies wholly inside or wholly outside the exterior, and
@@ -102,11 +118,10 @@ pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
             continue;
         };
         if !point_in_ring(p, &exterior.coords) {
-            bad.extend_from_slice(&hole.seg_arcs);
-            bad.extend_from_slice(&exterior.seg_arcs);
+            bad_rings.extend([0, h + 1]);
         }
         let bbox = bounds(&hole.coords);
-        for other in holes.get(h + 1..).unwrap_or(&[]) {
+        for (o, other) in holes.iter().enumerate().skip(h + 1) {
             let obox = bounds(&other.coords);
             if bbox.0 > obox.2 || obox.0 > bbox.2 || bbox.1 > obox.3 || obox.1 > bbox.3 {
                 continue;
@@ -114,22 +129,24 @@ pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
             let nested = probe(&other.coords).is_some_and(|q| point_in_ring(q, &hole.coords))
                 || point_in_ring(p, &other.coords);
             if nested {
-                bad.extend_from_slice(&hole.seg_arcs);
-                bad.extend_from_slice(&other.seg_arcs);
+                bad_rings.extend([h + 1, o + 1]);
             }
         }
     }
-    if bad.is_empty() {
+    if bad_rings.is_empty() {
         Verdict::Valid
     } else {
-        Verdict::Refine(bad)
+        Verdict::Refine {
+            segments: Vec::new(),
+            rings: bad_rings,
+        }
     }
 }
 
 /// Whether two segments of the polygon meet where they must not.
 fn conflict(s: &Seg, t: &Seg, rings: &[RingCoords]) -> bool {
     if s.ring == t.ring {
-        let n = rings[s.ring].seg_arcs.len();
+        let n = rings[s.ring].sources.len();
         let (first, second) = if t.index == (s.index + 1) % n {
             (s, t)
         } else if s.index == (t.index + 1) % n {
