@@ -11,6 +11,7 @@ pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod index;
+pub mod topology;
 pub mod load;
 pub mod metrics;
 pub mod model;

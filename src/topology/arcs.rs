@@ -1,0 +1,352 @@
+//! Cutting a layer's rings into shared arcs at junctions, as TopoJSON's join and cut do.
+
+use geo::{Coord, LineString, MultiPolygon};
+use std::collections::HashMap;
+
+/// One use of an arc by a ring: the arc's index, and whether the ring runs it backwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ArcRef {
+    pub arc: usize,
+    pub reversed: bool,
+}
+
+/// One polygon as arcs: its rings (exterior first, then holes), each a cycle of arc uses.
+pub type PolygonArcs = Vec<Vec<ArcRef>>;
+
+/// A layer's rings cut into shared arcs.
+///
+/// A vertex is a *junction* when more than two distinct segments meet there (the point where a
+/// shared border ends, or a corner contact), so an *arc* is a maximal chain of segments whose set
+/// of owning rings is constant, from junction to junction. It works for any number of rings per
+/// segment (overlapping LEPs share a district's border three or four ways). A ring without any
+/// junction is one closed arc, stored in a canonical rotation and direction, so that an island
+/// and the hole it fills are the same arc. Every ring is the concatenation of its arcs.
+#[derive(Debug, Clone)]
+pub struct Topology {
+    /// The source coordinates of every arc, in its canonical direction; closed arcs end where
+    /// they start.
+    arcs: Vec<LineString<f64>>,
+    /// The junction (vertex id) at each end of an arc; `None` for a closed arc without junctions.
+    arc_ends: Vec<Option<(u32, u32)>>,
+    /// The areas (input indices) using each arc, sorted, unique.
+    arc_areas: Vec<Vec<u32>>,
+    /// Each area's polygons as arcs.
+    areas: Vec<Vec<PolygonArcs>>,
+    /// Each polygon's source area (degrees², holes subtracted), per area and part.
+    part_areas: Vec<Vec<f64>>,
+    /// Whether each ring (per area, part, ring) runs counter-clockwise in the source.
+    ring_ccw: Vec<Vec<Vec<bool>>>,
+    /// The arcs meeting at each junction (vertex id).
+    junction_arcs: HashMap<u32, Vec<usize>>,
+    vertex_count: usize,
+}
+
+const NONE: u32 = u32::MAX;
+
+type Key = (u64, u64);
+
+fn key(c: Coord<f64>) -> Key {
+    // +0.0 and -0.0 are the same point.
+    ((c.x + 0.0).to_bits(), (c.y + 0.0).to_bits())
+}
+
+/// Twice the signed area of a closed ring (positive counter-clockwise).
+pub(super) fn signed_area2(ring: &[Coord<f64>]) -> f64 {
+    ring.windows(2)
+        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+        .sum()
+}
+
+impl Topology {
+    /// Builds the arcs of `geometries` (one entry per area). Linear in the number of vertices.
+    pub fn build(geometries: &[&MultiPolygon<f64>]) -> Topology {
+        // 1. Vertex ids, and every ring as an open cycle of ids without repeated neighbours.
+        let mut ids: HashMap<Key, u32> = HashMap::new();
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        let mut rings: Vec<Vec<Vec<Vec<u32>>>> = Vec::with_capacity(geometries.len());
+        let mut ring_ccw = Vec::with_capacity(geometries.len());
+        let mut part_areas = Vec::with_capacity(geometries.len());
+        for geometry in geometries {
+            let mut area_rings = Vec::with_capacity(geometry.0.len());
+            let mut area_ccw = Vec::with_capacity(geometry.0.len());
+            let mut area_parts = Vec::with_capacity(geometry.0.len());
+            for polygon in &geometry.0 {
+                let mut poly_rings = Vec::new();
+                let mut poly_ccw = Vec::new();
+                let mut area2 = 0.0;
+                for (i, ring) in std::iter::once(polygon.exterior())
+                    .chain(polygon.interiors())
+                    .enumerate()
+                {
+                    let mut cycle: Vec<u32> = Vec::with_capacity(ring.0.len());
+                    for &c in &ring.0 {
+                        let next = coords.len() as u32;
+                        let id = *ids.entry(key(c)).or_insert(next);
+                        if id == next {
+                            coords.push(c);
+                        }
+                        if cycle.last() != Some(&id) {
+                            cycle.push(id);
+                        }
+                    }
+                    while cycle.len() > 1 && cycle.first() == cycle.last() {
+                        cycle.pop();
+                    }
+                    let a2 = signed_area2(&ring.0);
+                    area2 += if i == 0 { a2.abs() } else { -a2.abs() };
+                    poly_ccw.push(a2 > 0.0);
+                    poly_rings.push(cycle);
+                }
+                area_parts.push((area2 / 2.0).max(0.0));
+                area_rings.push(poly_rings);
+                area_ccw.push(poly_ccw);
+            }
+            rings.push(area_rings);
+            ring_ccw.push(area_ccw);
+            part_areas.push(area_parts);
+        }
+
+        // 2. Junctions: vertices where more than two distinct segments meet.
+        let mut neighbours = vec![[NONE; 2]; coords.len()];
+        let mut junction = vec![false; coords.len()];
+        let mut add = |v: u32, w: u32| {
+            let v = v as usize;
+            if junction[v] {
+                return;
+            }
+            let slot = &mut neighbours[v];
+            if slot[0] == w || slot[1] == w {
+                return;
+            }
+            if slot[0] == NONE {
+                slot[0] = w;
+            } else if slot[1] == NONE {
+                slot[1] = w;
+            } else {
+                junction[v] = true;
+            }
+        };
+        for cycle in rings.iter().flatten().flatten() {
+            let n = cycle.len();
+            for i in 0..n {
+                let (v, w) = (cycle[i], cycle[(i + 1) % n]);
+                if v != w {
+                    add(v, w);
+                    add(w, v);
+                }
+            }
+        }
+
+        // 3. Cut every ring at its junctions; the same chain found again is the same arc.
+        let mut builder = ArcBuilder {
+            junction: &junction,
+            by_key: HashMap::new(),
+            arcs: Vec::new(),
+            arc_ends: Vec::new(),
+            arc_areas: Vec::new(),
+        };
+        let areas: Vec<Vec<PolygonArcs>> = rings
+            .iter()
+            .enumerate()
+            .map(|(area, parts)| {
+                parts
+                    .iter()
+                    .map(|poly| {
+                        poly.iter()
+                            .map(|cycle| builder.cut(cycle, area as u32))
+                            .collect()
+                    })
+                    .collect()
+            })
+            .collect();
+        let ArcBuilder {
+            arcs,
+            arc_ends,
+            mut arc_areas,
+            ..
+        } = builder;
+        for owners in &mut arc_areas {
+            owners.sort_unstable();
+            owners.dedup();
+        }
+        let mut junction_arcs: HashMap<u32, Vec<usize>> = HashMap::new();
+        for (arc, ends) in arc_ends.iter().enumerate() {
+            if let Some((a, b)) = *ends {
+                junction_arcs.entry(a).or_default().push(arc);
+                if b != a {
+                    junction_arcs.entry(b).or_default().push(arc);
+                }
+            }
+        }
+        Topology {
+            arcs: arcs
+                .into_iter()
+                .map(|ids| LineString(ids.iter().map(|&v| coords[v as usize]).collect()))
+                .collect(),
+            arc_ends,
+            arc_areas,
+            areas,
+            part_areas,
+            ring_ccw,
+            junction_arcs,
+            vertex_count: coords.len(),
+        }
+    }
+
+    /// Every arc's source coordinates, in canonical direction.
+    pub fn arcs(&self) -> &[LineString<f64>] {
+        &self.arcs
+    }
+
+    /// The areas (input indices, sorted) whose rings use `arc`.
+    pub fn arc_areas(&self, arc: usize) -> &[u32] {
+        self.arc_areas.get(arc).map_or(&[], Vec::as_slice)
+    }
+
+    /// The polygons of area `area` as arcs (empty for an unknown index).
+    pub fn area_parts(&self, area: usize) -> &[PolygonArcs] {
+        self.areas.get(area).map_or(&[], Vec::as_slice)
+    }
+
+    /// The number of areas.
+    pub fn area_count(&self) -> usize {
+        self.areas.len()
+    }
+
+    /// The number of distinct vertices in the layer.
+    pub fn vertex_count(&self) -> usize {
+        self.vertex_count
+    }
+
+    /// The number of junctions (vertices where arcs meet).
+    pub fn junction_count(&self) -> usize {
+        self.junction_arcs.len()
+    }
+
+    pub(super) fn arc_ends(&self, arc: usize) -> Option<(u32, u32)> {
+        self.arc_ends.get(arc).copied().flatten()
+    }
+
+    pub(super) fn junction_arcs(&self, junction: u32) -> &[usize] {
+        self.junction_arcs.get(&junction).map_or(&[], Vec::as_slice)
+    }
+
+    pub(super) fn part_area(&self, area: usize, part: usize) -> f64 {
+        self.part_areas
+            .get(area)
+            .and_then(|parts| parts.get(part))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    pub(super) fn ring_ccw(&self, area: usize, part: usize) -> &[bool] {
+        self.ring_ccw
+            .get(area)
+            .and_then(|parts| parts.get(part))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+struct ArcBuilder<'a> {
+    junction: &'a [bool],
+    /// (first vertex, second vertex) of an arc in canonical direction -> arc index.
+    by_key: HashMap<(u32, u32), usize>,
+    arcs: Vec<Vec<u32>>,
+    arc_ends: Vec<Option<(u32, u32)>>,
+    arc_areas: Vec<Vec<u32>>,
+}
+
+impl ArcBuilder<'_> {
+    /// The arcs of one ring (an open cycle of vertex ids), in ring order.
+    fn cut(&mut self, cycle: &[u32], area: u32) -> Vec<ArcRef> {
+        let n = cycle.len();
+        if n == 0 {
+            return Vec::new();
+        }
+        let junction = self.junction;
+        let is_junction = |v: u32| junction.get(v as usize).copied().unwrap_or(false);
+        let Some(start) = cycle.iter().position(|&v| is_junction(v)) else {
+            return vec![self.closed(cycle, area)];
+        };
+        let mut refs = Vec::new();
+        let mut chain = vec![cycle[start]];
+        for step in 1..=n {
+            let v = cycle[(start + step) % n];
+            chain.push(v);
+            if is_junction(v) {
+                refs.push(self.open(&chain, area));
+                chain.clear();
+                chain.push(v);
+            }
+        }
+        refs
+    }
+
+    /// A junction-to-junction chain (at least two vertices).
+    fn open(&mut self, chain: &[u32], area: u32) -> ArcRef {
+        let k = chain.len() - 1;
+        let forward = (chain[0], chain[1]);
+        let backward = (chain[k], chain[k - 1]);
+        let reversed = backward < forward;
+        let key = if reversed { backward } else { forward };
+        let ends = Some((chain[0], chain[k]));
+        self.intern(key, reversed, area, || {
+            let mut ids = chain.to_vec();
+            if reversed {
+                ids.reverse();
+            }
+            let ends = ends.map(|(a, b)| if reversed { (b, a) } else { (a, b) });
+            (ids, ends)
+        })
+    }
+
+    /// A ring without junctions: rotated to start at its smallest vertex id, running towards
+    /// the smaller of that vertex's two neighbours.
+    fn closed(&mut self, cycle: &[u32], area: u32) -> ArcRef {
+        let n = cycle.len();
+        let (m, _) = cycle
+            .iter()
+            .enumerate()
+            .min_by_key(|&(_, v)| *v)
+            .unwrap_or((0, &0));
+        let next = cycle[(m + 1) % n];
+        let prev = cycle[(m + n - 1) % n];
+        let reversed = prev < next;
+        let key = (cycle[m], next.min(prev));
+        self.intern(key, reversed, area, || {
+            let ids: Vec<u32> = (0..=n)
+                .map(|i| {
+                    if reversed {
+                        cycle[(m + n - i % n) % n]
+                    } else {
+                        cycle[(m + i) % n]
+                    }
+                })
+                .collect();
+            (ids, None)
+        })
+    }
+
+    fn intern(
+        &mut self,
+        key: (u32, u32),
+        reversed: bool,
+        area: u32,
+        make: impl FnOnce() -> (Vec<u32>, Option<(u32, u32)>),
+    ) -> ArcRef {
+        let arc = match self.by_key.get(&key) {
+            Some(&arc) => arc,
+            None => {
+                let (ids, ends) = make();
+                let arc = self.arcs.len();
+                self.arcs.push(ids);
+                self.arc_ends.push(ends);
+                self.arc_areas.push(Vec::new());
+                self.by_key.insert(key, arc);
+                arc
+            }
+        };
+        self.arc_areas[arc].push(area);
+        ArcRef { arc, reversed }
+    }
+}

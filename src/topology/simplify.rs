@@ -1,0 +1,501 @@
+//! One band: simplify every arc once, round, rebuild every polygon, refine arcs until all are valid.
+
+use super::arcs::{ArcRef, Topology};
+use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
+use super::{Band, BandSpec};
+use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
+use std::collections::HashSet;
+
+/// The refinement levels of an arc: its tolerance is the band's times this factor, at the band's
+/// precision; the level after the last is the source coordinates.
+const TOLERANCE_FACTORS: [f64; 4] = [1.0, 0.5, 0.25, 0.0];
+const SOURCE_LEVEL: u8 = TOLERANCE_FACTORS.len() as u8;
+
+/// What generalising a layer into one band did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct BandStats {
+    /// Coordinates in the band's geometries (closing coordinates included).
+    pub vertices: usize,
+    /// Polygons (parts) kept.
+    pub parts: usize,
+    /// Parts dropped as smaller than a pixel (never an area's last or largest part).
+    pub dropped_parts: usize,
+    /// Polygons found invalid or degenerate at least once, whose arcs were refined.
+    pub refined_polygons: usize,
+    /// Arcs finer than the band's tolerance in the end, in whole or in part.
+    pub refined_arcs: usize,
+    /// Of those, arcs with a stretch back at its source coordinates.
+    pub source_arcs: usize,
+}
+
+impl Topology {
+    /// Generalises the layer into one band; see the module documentation.
+    pub fn generalise(&self, spec: &BandSpec) -> Band {
+        let arc_count = self.arcs().len();
+        let mut state = State {
+            topology: self,
+            spec: *spec,
+            pieces: self
+                .arcs()
+                .iter()
+                .map(|a| vec![(0, 0); usize::from(!a.0.is_empty())])
+                .collect(),
+            exact: HashSet::new(),
+            cache: vec![None; arc_count],
+        };
+
+        // The parts kept: a part under a pixel goes when it is not its area's largest and none
+        // of its arcs belongs to another area (dropping it leaves no gap in a neighbour).
+        let min_area = spec.min_part_area_deg2();
+        let mut polygons: Vec<(usize, usize)> = Vec::new();
+        let mut dropped_parts = 0;
+        for area in 0..self.area_count() {
+            let parts = self.area_parts(area);
+            let largest = (0..parts.len())
+                .max_by(|&a, &b| self.part_area(area, a).total_cmp(&self.part_area(area, b)));
+            for (part, rings) in parts.iter().enumerate() {
+                let own = rings
+                    .iter()
+                    .flatten()
+                    .all(|r| self.arc_areas(r.arc) == [area as u32]);
+                if Some(part) != largest && own && self.part_area(area, part) < min_area {
+                    dropped_parts += 1;
+                } else {
+                    polygons.push((area, part));
+                }
+            }
+        }
+        let mut users: Vec<Vec<usize>> = vec![Vec::new(); arc_count];
+        for (p, &(area, part)) in polygons.iter().enumerate() {
+            for r in self.rings_of(area, part).iter().flatten() {
+                if let Some(u) = users.get_mut(r.arc) {
+                    if u.last() != Some(&p) {
+                        u.push(p);
+                    }
+                }
+            }
+        }
+
+        // Rebuild every kept polygon; an invalid one refines arcs and requeues their users.
+        let mut rebuilt: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); polygons.len()];
+        let mut queued = vec![true; polygons.len()];
+        let mut flagged = vec![false; polygons.len()];
+        let mut queue: Vec<usize> = (0..polygons.len()).rev().collect();
+        while let Some(p) = queue.pop() {
+            queued[p] = false;
+            let (area, part) = polygons[p];
+            let rings = self.rings_of(area, part);
+            let coords: Vec<RingCoords> = rings.iter().map(|refs| state.ring(refs)).collect();
+            // At the source level the polygon is the source's, which is valid.
+            let at_source = rings.iter().flatten().all(|r| state.at_source(r.arc));
+            let verdict = if at_source {
+                Verdict::Valid
+            } else {
+                check_polygon(&coords, self.ring_ccw(area, part))
+            };
+            let (segments, bad_rings) = match verdict {
+                Verdict::Valid => {
+                    rebuilt[p] = coords.into_iter().map(|r| r.coords).collect();
+                    continue;
+                }
+                Verdict::Refine { segments, rings } => (segments, rings),
+            };
+            flagged[p] = true;
+            let mut whole: Vec<usize> = bad_rings
+                .iter()
+                .filter_map(|&r| rings.get(r))
+                .flatten()
+                .map(|r| r.arc)
+                .collect();
+            let mut stretches: Vec<SegSource> = Vec::new();
+            for seg in segments {
+                if seg.lo == seg.hi {
+                    whole.push(seg.arc);
+                } else {
+                    stretches.push(seg);
+                }
+            }
+            whole.sort_unstable();
+            whole.dedup();
+            stretches.sort_unstable_by_key(|s| (s.arc, s.lo, s.hi));
+            stretches.dedup();
+            let mut changed: Vec<usize> = Vec::new();
+            let mut progressed = false;
+            for &arc in &whole {
+                progressed |= state.refine_whole(arc, &mut changed);
+            }
+            for seg in &stretches {
+                progressed |= state.refine_stretch(*seg, &mut changed);
+            }
+            if !progressed {
+                // Nothing named could get finer: refine every arc of the polygon.
+                for r in rings.iter().flatten() {
+                    state.refine_whole(r.arc, &mut changed);
+                }
+            }
+            changed.sort_unstable();
+            changed.dedup();
+            for arc in changed {
+                for &u in &users[arc] {
+                    if !queued[u] {
+                        queued[u] = true;
+                        queue.push(u);
+                    }
+                }
+            }
+        }
+
+        let mut geometries: Vec<MultiPolygon<f64>> = (0..self.area_count())
+            .map(|_| MultiPolygon(Vec::new()))
+            .collect();
+        let mut vertices = 0;
+        for (&(area, _), rings) in polygons.iter().zip(rebuilt) {
+            vertices += rings.iter().map(Vec::len).sum::<usize>();
+            let mut rings = rings.into_iter().map(LineString);
+            let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
+            if let Some(g) = geometries.get_mut(area) {
+                g.0.push(Polygon::new(exterior, rings.collect()));
+            }
+        }
+        let arcs: Vec<LineString<f64>> = (0..arc_count)
+            .map(|a| state.arc(a).line.clone())
+            .collect();
+        let stats = BandStats {
+            vertices,
+            parts: polygons.len(),
+            dropped_parts,
+            refined_polygons: flagged.iter().filter(|&&f| f).count(),
+            refined_arcs: state
+                .pieces
+                .iter()
+                .filter(|p| p.iter().any(|&(_, l)| l > 0))
+                .count(),
+            source_arcs: state
+                .pieces
+                .iter()
+                .filter(|p| p.iter().any(|&(_, l)| l == SOURCE_LEVEL))
+                .count(),
+        };
+        Band {
+            spec: *spec,
+            geometries,
+            arcs,
+            stats,
+        }
+    }
+
+    fn rings_of(&self, area: usize, part: usize) -> &[Vec<ArcRef>] {
+        self.area_parts(area)
+            .get(part)
+            .map_or(&[], |rings| rings.as_slice())
+    }
+}
+
+/// The band's arcs as refined so far.
+struct State<'a> {
+    topology: &'a Topology,
+    spec: BandSpec,
+    /// Per arc, its stretches ("pieces") as (first source index, level), sorted; a piece runs
+    /// to the next one's first index (or the arc's end). Piece ends are kept like junctions.
+    pieces: Vec<Vec<(u32, u8)>>,
+    /// Junctions kept at source coordinates, because an arc piece meeting there is at source level.
+    exact: HashSet<u32>,
+    cache: Vec<Option<Simplified>>,
+}
+
+/// An arc at its current levels: its coordinates, and for each the run of source indices it stands for.
+#[derive(Clone)]
+struct Simplified {
+    line: LineString<f64>,
+    runs: Vec<(u32, u32)>,
+}
+
+impl State<'_> {
+    fn at_source(&self, arc: usize) -> bool {
+        self.pieces
+            .get(arc)
+            .is_some_and(|p| p.iter().all(|&(_, l)| l == SOURCE_LEVEL))
+    }
+
+    fn arc_len(&self, arc: usize) -> u32 {
+        self.topology.arcs().get(arc).map_or(0, |a| a.0.len() as u32)
+    }
+
+    /// Every piece of `arc` one level finer. Returns whether anything changed.
+    fn refine_whole(&mut self, arc: usize, changed: &mut Vec<usize>) -> bool {
+        let Some(pieces) = self.pieces.get_mut(arc) else {
+            return false;
+        };
+        let mut progressed = false;
+        for piece in pieces.iter_mut() {
+            if piece.1 < SOURCE_LEVEL {
+                piece.1 += 1;
+                progressed = true;
+            }
+        }
+        if progressed {
+            self.changed(arc, changed);
+        }
+        progressed
+    }
+
+    /// The stretch `lo..=hi` of an arc one level finer, as a piece of its own (a single source
+    /// segment goes straight to source level: no tolerance adds a vertex to it).
+    fn refine_stretch(&mut self, seg: SegSource, changed: &mut Vec<usize>) -> bool {
+        let end = self.arc_len(seg.arc).saturating_sub(1);
+        let Some(pieces) = self.pieces.get_mut(seg.arc) else {
+            return false;
+        };
+        let (lo, hi) = (seg.lo.min(seg.hi), seg.lo.max(seg.hi).min(end));
+        let k = pieces.partition_point(|&(start, _)| start <= lo).saturating_sub(1);
+        let Some(&(start, level)) = pieces.get(k) else {
+            return false;
+        };
+        let piece_end = pieces.get(k + 1).map_or(end, |&(s, _)| s);
+        if hi > piece_end {
+            // Across pieces: make each of them finer.
+            let mut progressed = false;
+            for piece in pieces.iter_mut() {
+                let piece_start = piece.0;
+                if piece_start < hi && piece.1 < SOURCE_LEVEL && piece_start >= start {
+                    piece.1 += 1;
+                    progressed = true;
+                }
+            }
+            if progressed {
+                self.changed(seg.arc, changed);
+            }
+            return progressed;
+        }
+        if level >= SOURCE_LEVEL {
+            return false;
+        }
+        let finer = if hi - lo == 1 { SOURCE_LEVEL } else { level + 1 };
+        let mut replacement = Vec::with_capacity(3);
+        if start < lo {
+            replacement.push((start, level));
+        }
+        replacement.push((lo, finer));
+        if hi < piece_end {
+            replacement.push((hi, level));
+        }
+        pieces.splice(k..=k, replacement);
+        self.changed(seg.arc, changed);
+        true
+    }
+
+    /// Records that `arc` changed: its cache goes, and if it now reaches a junction at source
+    /// level, that junction becomes exact and every arc meeting there changes too.
+    fn changed(&mut self, arc: usize, changed: &mut Vec<usize>) {
+        changed.push(arc);
+        if let Some(slot) = self.cache.get_mut(arc) {
+            *slot = None;
+        }
+        let Some((a, b)) = self.topology.arc_ends(arc) else {
+            return;
+        };
+        let Some(pieces) = self.pieces.get(arc) else {
+            return;
+        };
+        let first_exact = pieces.first().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
+        let last_exact = pieces.last().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
+        for (junction, exact) in [(a, first_exact), (b, last_exact)] {
+            if exact && self.exact.insert(junction) {
+                for &other in self.topology.junction_arcs(junction) {
+                    changed.push(other);
+                    if let Some(slot) = self.cache.get_mut(other) {
+                        *slot = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn arc(&mut self, arc: usize) -> &Simplified {
+        if self.cache[arc].is_none() {
+            self.cache[arc] = Some(self.compute(arc));
+        }
+        self.cache[arc].get_or_insert_with(|| Simplified {
+            line: LineString(Vec::new()),
+            runs: Vec::new(),
+        })
+    }
+
+    /// The arc at its levels: each piece simplified and rounded; junctions and piece ends at the
+    /// finest precision meeting there.
+    fn compute(&self, arc: usize) -> Simplified {
+        let empty = Simplified {
+            line: LineString(Vec::new()),
+            runs: Vec::new(),
+        };
+        let (Some(source), Some(pieces)) = (self.topology.arcs().get(arc), self.pieces.get(arc))
+        else {
+            return empty;
+        };
+        let Some(last) = source.0.len().checked_sub(1) else {
+            return empty;
+        };
+        let decimals = |level: u8| (level < SOURCE_LEVEL).then_some(self.spec.decimals);
+        // (source index, decimals) of every kept vertex.
+        let mut kept: Vec<(usize, Option<u8>)> = Vec::new();
+        for (k, &(start, level)) in pieces.iter().enumerate() {
+            let start = start as usize;
+            let end = pieces.get(k + 1).map_or(last, |&(s, _)| s as usize);
+            let d = decimals(level);
+            let indices: Vec<usize> = match TOLERANCE_FACTORS.get(usize::from(level)) {
+                Some(&f) => simplify_indices(
+                    &LineString(source.0[start..=end].to_vec()),
+                    f * self.spec.tolerance_deg,
+                ),
+                None => (0..=end - start).collect(),
+            };
+            for i in indices {
+                let i = i + start;
+                match kept.last_mut() {
+                    // A piece end: exact when either piece meeting there is.
+                    Some(prev) if prev.0 == i => {
+                        if d.is_none() {
+                            prev.1 = None;
+                        }
+                    }
+                    _ => kept.push((i, d)),
+                }
+            }
+        }
+        match self.topology.arc_ends(arc) {
+            Some((a, b)) => {
+                if let Some(first) = kept.first_mut() {
+                    first.1 = self.junction_decimals(a);
+                }
+                if let Some(end) = kept.last_mut() {
+                    end.1 = self.junction_decimals(b);
+                }
+            }
+            None => {
+                // A closed arc starts and ends on the same vertex: round both ends alike.
+                let both = match (kept.first(), kept.last()) {
+                    (Some(f), Some(l)) => f.1.and(l.1),
+                    _ => None,
+                };
+                if let Some(first) = kept.first_mut() {
+                    first.1 = both;
+                }
+                if let Some(end) = kept.last_mut() {
+                    end.1 = both;
+                }
+            }
+        }
+        let mut line: Vec<Coord<f64>> = Vec::with_capacity(kept.len());
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(kept.len());
+        for (i, d) in kept {
+            let c = round(source.0[i], d);
+            if line.last() == Some(&c) {
+                if let Some(run) = runs.last_mut() {
+                    run.1 = i as u32;
+                }
+            } else {
+                line.push(c);
+                runs.push((i as u32, i as u32));
+            }
+        }
+        Simplified {
+            line: LineString(line),
+            runs,
+        }
+    }
+
+    fn junction_decimals(&self, junction: u32) -> Option<u8> {
+        if self.exact.contains(&junction) {
+            None
+        } else {
+            Some(self.spec.decimals)
+        }
+    }
+
+    /// A ring rebuilt from its arcs at their current levels, with the source of every segment.
+    fn ring(&mut self, refs: &[ArcRef]) -> RingCoords {
+        let mut coords: Vec<Coord<f64>> = Vec::new();
+        let mut sources: Vec<SegSource> = Vec::new();
+        for r in refs {
+            let simplified = self.arc(r.arc);
+            let n = simplified.line.0.len();
+            // Canonical position of the ring's last coordinate within this arc, if it is one.
+            let mut prev: Option<usize> = None;
+            for step in 0..n {
+                let pos = if r.reversed { n - 1 - step } else { step };
+                let c = simplified.line.0[pos];
+                if coords.last() == Some(&c) {
+                    prev = Some(pos);
+                    continue;
+                }
+                if !coords.is_empty() {
+                    let (lo, hi) = match prev {
+                        Some(q) => {
+                            let (a, b) = (q.min(pos), q.max(pos));
+                            (simplified.runs[a].1, simplified.runs[b].0)
+                        }
+                        None => (0, 0),
+                    };
+                    sources.push(SegSource {
+                        arc: r.arc,
+                        lo,
+                        hi,
+                    });
+                }
+                coords.push(c);
+                prev = Some(pos);
+            }
+        }
+        if let (Some(&first), Some(&last)) = (coords.first(), coords.last()) {
+            if first != last {
+                coords.push(first);
+                sources.push(SegSource {
+                    arc: refs.first().map_or(0, |r| r.arc),
+                    lo: 0,
+                    hi: 0,
+                });
+            }
+        }
+        RingCoords { coords, sources }
+    }
+}
+
+/// Douglas–Peucker indices of `line` (endpoints kept). A closed line is split at the vertex
+/// farthest from its start first, so that it keeps at least a triangle.
+fn simplify_indices(line: &LineString<f64>, tolerance: f64) -> Vec<usize> {
+    let points = &line.0;
+    let n = points.len();
+    if tolerance <= 0.0 || n < 3 {
+        return (0..n).collect();
+    }
+    if n >= 4 && points.first() == points.last() {
+        let start = points[0];
+        let far = (1..n - 1)
+            .max_by(|&a, &b| dist2(points[a], start).total_cmp(&dist2(points[b], start)))
+            .unwrap_or(1);
+        let mut head = LineString(points[..=far].to_vec()).simplify_idx(tolerance);
+        let tail = LineString(points[far..].to_vec()).simplify_idx(tolerance);
+        head.extend(tail.into_iter().skip(1).map(|i| i + far));
+        return head;
+    }
+    line.simplify_idx(tolerance)
+}
+
+fn dist2(a: Coord<f64>, b: Coord<f64>) -> f64 {
+    (a.x - b.x).powi(2) + (a.y - b.y).powi(2)
+}
+
+/// Rounds both coordinates to `decimals` places (`None`: unchanged). Deterministic, so a shared
+/// coordinate rounds the same everywhere.
+fn round(c: Coord<f64>, decimals: Option<u8>) -> Coord<f64> {
+    match decimals {
+        None => c,
+        Some(d) => {
+            let scale = 10f64.powi(i32::from(d));
+            Coord {
+                x: (c.x * scale).round() / scale,
+                y: (c.y * scale).round() / scale,
+            }
+        }
+    }
+}
