@@ -1,6 +1,7 @@
 //! Everything built once from the data directory: layers, indexes and joined metrics, immutable.
 
-use crate::index::adjacency::{adjacency_of, Neighbour, DEFAULT_TOLERANCE_M};
+use crate::artefacts::{Derived, Provenance, ServedBand};
+use crate::index::adjacency::Neighbour;
 use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
 use crate::metrics::{join_metrics, JoinInput, LayerCodes, Matrix, MetricsStore};
@@ -31,27 +32,43 @@ pub struct Layer {
     pub areas: Vec<Area>,
     pub index: SpatialIndex,
     by_code: HashMap<AreaCode, usize>,
-    /// Queen contiguity, computed once at load: for each area, its neighbours by index.
+    /// Queen contiguity at full resolution: for each area, its neighbours by index.
     pub adjacency: Vec<Vec<Neighbour>>,
-    /// What computing `adjacency` cost at load (part of `load_time`).
-    pub adjacency_time: Duration,
+    /// The generalised zoom bands, coarsest first; full resolution is `areas`' own geometry.
+    pub bands: Vec<ServedBand>,
+    /// Whether adjacency and bands were computed or read from the artefact cache, and the cost.
+    pub derived: Provenance,
 
     pub extent: Rect<f64>,
     pub load_time: Duration,
 }
 
 impl Layer {
-    pub fn build(spec: LayerSpec, data_dir: &Path, bounds: Rect<f64>) -> Result<Layer, LoadError> {
+    /// Reads and validates the layer's file, indexes it, and derives (or reads from
+    /// `cache_dir`) its adjacency and zoom bands.
+    pub fn build(
+        spec: LayerSpec,
+        data_dir: &Path,
+        bounds: Rect<f64>,
+        cache_dir: Option<&Path>,
+    ) -> Result<Layer, LoadError> {
         let started = Instant::now();
         let path = data_dir.join(&spec.file);
         let areas = load::load_layer_areas(&path, &spec.code_field, &spec.name_field, bounds)?;
-        let mut layer = Layer::from_areas(spec, areas, Duration::ZERO);
+        let (derived, provenance) =
+            Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir);
+        let mut layer = Layer::from_areas(spec, areas, derived, provenance);
         layer.load_time = started.elapsed();
         Ok(layer)
     }
 
-    /// Builds the indexes over already validated areas (at least one).
-    pub fn from_areas(spec: LayerSpec, areas: Vec<Area>, load_time: Duration) -> Layer {
+    /// Indexes already validated areas (at least one) with their derived artefacts.
+    pub fn from_areas(
+        spec: LayerSpec,
+        areas: Vec<Area>,
+        derived: Derived,
+        provenance: Provenance,
+    ) -> Layer {
         let extent = areas
             .iter()
             .filter_map(Area::bbox)
@@ -75,19 +92,16 @@ impl Layer {
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
             .collect();
-        let geometries: Vec<_> = areas.iter().map(|a| &a.geometry).collect();
-        let adjacency_started = Instant::now();
-        let adjacency = adjacency_of(&geometries, DEFAULT_TOLERANCE_M);
-        let adjacency_time = adjacency_started.elapsed();
         Layer {
             index: SpatialIndex::build(&areas),
-            adjacency,
-            adjacency_time,
+            adjacency: derived.adjacency,
+            bands: derived.bands,
+            derived: provenance,
             spec,
             areas,
             by_code,
             extent,
-            load_time,
+            load_time: Duration::ZERO,
         }
     }
 
@@ -122,6 +136,7 @@ fn build_layers(
     specs: &[LayerSpec],
     data_dir: &Path,
     bounds: Rect<f64>,
+    cache_dir: Option<&Path>,
 ) -> Result<Vec<Layer>, LoadError> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -135,7 +150,7 @@ fn build_layers(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(spec) = specs.get(i) else { break };
-                        let layer = Layer::build(spec.clone(), data_dir, bounds);
+                        let layer = Layer::build(spec.clone(), data_dir, bounds, cache_dir);
                         let failed = layer.is_err();
                         mine.push((i, layer));
                         if failed {
@@ -162,13 +177,23 @@ fn build_layers(
 }
 
 impl Catalog {
-    /// Loads everything the manifest names; fails whole on the first bad file.
+    /// Loads everything the manifest names, deriving every layer's artefacts afresh; fails
+    /// whole on the first bad file.
     pub fn load(manifest_path: &Path, data_dir: &Path) -> Result<Catalog, LoadError> {
+        Catalog::load_with(manifest_path, data_dir, None)
+    }
+
+    /// As [`Catalog::load`], reading and writing derived artefacts in `cache_dir` if given.
+    pub fn load_with(
+        manifest_path: &Path,
+        data_dir: &Path,
+        cache_dir: Option<&Path>,
+    ) -> Result<Catalog, LoadError> {
         let started = Instant::now();
         let manifest = Manifest::read(manifest_path)?;
         let data_version = load::data_version(manifest_path, &manifest, data_dir)?;
         let bounds = manifest.bounds_rect();
-        let layers = build_layers(&manifest.layers, data_dir, bounds)?;
+        let layers = build_layers(&manifest.layers, data_dir, bounds, cache_dir)?;
         let tables = MetricTables::read(&manifest, data_dir)?;
         let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
         let inputs = tables

@@ -31,7 +31,20 @@ pub struct Cli {
     /// Attribution to show for the basemap tiles.
     #[arg(long, env = "SMARTSPEC_TILE_ATTRIBUTION")]
     pub tile_attribution: Option<String>,
+    /// Where derived artefacts (adjacency, zoom bands) are kept between runs, keyed by the
+    /// content of the input files and the code; default `$XDG_CACHE_HOME/smartspec` or
+    /// `~/.cache/smartspec`.
+    #[arg(long, env = "SMARTSPEC_CACHE_DIR", conflicts_with = "no_cache")]
+    pub cache_dir: Option<PathBuf>,
+    /// Derive every artefact afresh and keep nothing on disk.
+    #[arg(long, env = "SMARTSPEC_NO_CACHE")]
+    pub no_cache: bool,
+    /// The byte budget of the in-memory cache of encoded responses, in MiB.
+    #[arg(long, env = "SMARTSPEC_RESPONSE_CACHE_MB", default_value_t = DEFAULT_RESPONSE_CACHE_MB)]
+    pub response_cache_mb: u64,
 }
+
+pub const DEFAULT_RESPONSE_CACHE_MB: u64 = 512;
 
 /// Validated settings: directories exist, the manifest is a file.
 #[derive(Debug, Clone)]
@@ -42,6 +55,9 @@ pub struct Config {
     pub web_dir: PathBuf,
     pub tile_url: Option<String>,
     pub tile_attribution: Option<String>,
+    /// `None` when the artefact cache is off (`--no-cache`, or no cache folder can be named).
+    pub cache_dir: Option<PathBuf>,
+    pub response_cache_bytes: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +89,14 @@ impl Config {
                 return Err(ConfigError::TileUrl(url.clone()));
             }
         }
+        let cache_dir = if cli.no_cache {
+            None
+        } else {
+            cli.cache_dir.or_else(default_cache_dir)
+        };
         Ok(Config {
+            cache_dir,
+            response_cache_bytes: cli.response_cache_mb.saturating_mul(1 << 20),
             data_dir: cli.data_dir,
             addr: cli.addr,
             manifest: cli.manifest,
@@ -87,4 +110,13 @@ impl Config {
     pub fn leaflet_dir(&self) -> PathBuf {
         self.web_dir.join("node_modules/leaflet/dist")
     }
+}
+
+/// `$XDG_CACHE_HOME/smartspec`, else `$HOME/.cache/smartspec`.
+fn default_cache_dir() -> Option<PathBuf> {
+    std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .map(|base| base.join("smartspec"))
 }

@@ -7,15 +7,16 @@
 
 pub mod analysis;
 pub mod api;
+pub mod artefacts;
 pub mod cache;
 pub mod catalog;
 pub mod config;
 pub mod index;
-pub mod topology;
 pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod ogc;
+pub mod topology;
 
 use api::{AppState, WebSettings};
 use catalog::Catalog;
@@ -25,8 +26,11 @@ use std::sync::Arc;
 /// Loads the catalog (off the async threads), binds, and serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (manifest, data_dir) = (config.manifest.clone(), config.data_dir.clone());
-    let catalog =
-        tokio::task::spawn_blocking(move || Catalog::load(&manifest, &data_dir)).await??;
+    let cache_dir = config.cache_dir.clone();
+    let catalog = tokio::task::spawn_blocking(move || {
+        Catalog::load_with(&manifest, &data_dir, cache_dir.as_deref())
+    })
+    .await??;
     log_catalog(&catalog);
     if !config.leaflet_dir().join("leaflet.js").is_file() {
         tracing::warn!(
@@ -34,7 +38,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "Leaflet is not installed, so the map will not draw: run `npm ci --prefix web`"
         );
     }
-    let state = AppState::new(
+    let mut state = AppState::new(
         Arc::new(catalog),
         WebSettings {
             web_dir: config.web_dir.clone(),
@@ -43,6 +47,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             tile_attribution: config.tile_attribution.clone(),
         },
     );
+    state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(addr = %listener.local_addr()?, "listening; the map is at /map/");
@@ -70,7 +75,11 @@ fn log_catalog(catalog: &Catalog) {
             bbox = %format!("[{:.4}, {:.4}, {:.4}, {:.4}]", e.min().x, e.min().y, e.max().x, e.max().y),
             neighbour_pairs = links / 2,
             overlapping_pairs = overlaps / 2,
-            adjacency_ms = layer.adjacency_time.as_millis() as u64,
+            bands = ?layer.bands.iter().map(|b| b.vertices).collect::<Vec<_>>(),
+            derived = %match layer.derived {
+                artefacts::Provenance::Computed(t) => format!("computed in {} ms", t.as_millis()),
+                artefacts::Provenance::Cached(t) => format!("read from cache in {} ms", t.as_millis()),
+            },
             load_ms = layer.load_time.as_millis() as u64,
             "layer loaded"
 

@@ -40,7 +40,7 @@ use geo::{
 };
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, RTreeObject, AABB};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Default snapping tolerance in metres: 5 m.
 ///
@@ -87,7 +87,7 @@ const GAP_EPS_M: f64 = 1e-6;
 const MERGE_EPS: f64 = 1e-9;
 
 /// How two neighbouring areas meet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Relation {
     /// The boundaries meet (within the tolerance) but the interiors do not overlap.
@@ -97,7 +97,7 @@ pub enum Relation {
 }
 
 /// One neighbour of an area: see the module documentation for the definitions.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Neighbour {
     /// Position of the neighbour in the input slice.
     pub index: usize,

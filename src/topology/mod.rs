@@ -27,7 +27,7 @@ pub const REFERENCE_LATITUDE_DEG: f64 = 52.5;
 const COS_REFERENCE_LATITUDE: f64 = 0.608_761_429_008_720_6;
 
 /// One zoom band: which zooms it serves, its simplification tolerance and coordinate precision.
-#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct BandSpec {
     pub min_zoom: u8,
     pub max_zoom: u8,
