@@ -94,13 +94,19 @@ impl Derived {
     ) -> (Derived, Provenance) {
         let started = Instant::now();
         let Some(dir) = cache_dir else {
-            return (Derived::compute(areas), Provenance::Computed(started.elapsed()));
+            return (
+                Derived::compute(areas),
+                Provenance::Computed(started.elapsed()),
+            );
         };
         let key = match cache_key(source) {
             Ok(key) => key,
             Err(e) => {
                 tracing::warn!(layer = layer_id, error = %e, "cannot hash the layer file; computing");
-                return (Derived::compute(areas), Provenance::Computed(started.elapsed()));
+                return (
+                    Derived::compute(areas),
+                    Provenance::Computed(started.elapsed()),
+                );
             }
         };
         let path = entry_path(dir, layer_id, &key);
@@ -148,7 +154,11 @@ fn read_entry(path: &Path, key: &str, areas: &[Area]) -> Option<Derived> {
         }
     };
     let same_areas = file.codes.len() == areas.len()
-        && file.codes.iter().zip(areas).all(|(c, a)| c == a.code.as_str());
+        && file
+            .codes
+            .iter()
+            .zip(areas)
+            .all(|(c, a)| c == a.code.as_str());
     let complete = file.derived.adjacency.len() == areas.len()
         && file
             .derived
@@ -173,7 +183,10 @@ fn write_entry(
         derived,
     };
     let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, serde_json::to_vec(&file).map_err(std::io::Error::other)?)?;
+    std::fs::write(
+        &tmp,
+        serde_json::to_vec(&file).map_err(std::io::Error::other)?,
+    )?;
     std::fs::rename(&tmp, path)?;
     remove_superseded(dir, path, layer_id_of(path));
     Ok(())

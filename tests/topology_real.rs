@@ -203,7 +203,10 @@ fn check_band(
     // The band's arcs are simplifications of the source arcs: same ends, source vertices only.
     for (a, (arc, source)) in band.arcs.iter().zip(topology.arcs()).enumerate() {
         let (first, last) = (arc.0.first().unwrap(), arc.0.last().unwrap());
-        assert!(from_source(*first, source.0[0], spec.decimals), "{tag}: arc {a} start");
+        assert!(
+            from_source(*first, source.0[0], spec.decimals),
+            "{tag}: arc {a} start"
+        );
         assert!(
             from_source(*last, *source.0.last().unwrap(), spec.decimals),
             "{tag}: arc {a} end"
@@ -213,7 +216,10 @@ fn check_band(
             while k < source.0.len() && !from_source(c, source.0[k], spec.decimals) {
                 k += 1;
             }
-            assert!(k < source.0.len(), "{tag}: arc {a} vertex {c:?} not from the source");
+            assert!(
+                k < source.0.len(),
+                "{tag}: arc {a} vertex {c:?} not from the source"
+            );
         }
     }
     // Coverage: every area is made of band arcs only, and every segment of an arc shared at
@@ -298,7 +304,10 @@ fn check_layer(manifest: &Manifest, index: usize) -> Vec<String> {
         "{id}: topology {:.0} ms, 7 bands {:.0} ms ({} source vertices)",
         built.as_secs_f64() * 1e3,
         (total - built).as_secs_f64() * 1e3,
-        geometries.iter().map(|g| rings(g).map(|r| r.0.len()).sum::<usize>()).sum::<usize>()
+        geometries
+            .iter()
+            .map(|g| rings(g).map(|r| r.0.len()).sum::<usize>())
+            .sum::<usize>()
     )];
     lines.push(check_topology(id, &geometries, &topology));
     let full: Vec<HashSet<Segment>> = geometries.iter().map(|g| segments(g)).collect();
@@ -324,9 +333,11 @@ fn every_real_layer_generalises_into_valid_bands_with_identical_shared_borders()
         "real-data tests need the data directory at {} (set SMARTSPEC_DATA_DIR)",
         dir.display()
     );
-    let manifest =
-        Manifest::read(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/boundaries/layers.toml")))
-            .unwrap();
+    let manifest = Manifest::read(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/boundaries/layers.toml"
+    )))
+    .unwrap();
     assert_eq!(manifest.layers.len(), 17);
     // Two workers, each taking every other layer.
     let reports: Vec<Vec<String>> = std::thread::scope(|scope| {

@@ -1,7 +1,7 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
 use super::error::{choices, ApiError};
-use super::features::{find_layer, metric_join, one_feature, OneFeature};
+use super::features::{find_layer, metric_join, one_feature, zoom_of, OneFeature};
 use super::params::Params;
 use super::{base_url, filtered, json, typed, AppState};
 use crate::analysis::peers::peers as nearest_peers;
@@ -76,6 +76,7 @@ pub async fn neighbours(
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
+        zoom: zoom_of(layer, &params)?,
     };
     Ok(typed(
         "application/geo+json",

@@ -1,17 +1,17 @@
 //! OGC API Features routes: landing, conformance, collections, items and single features.
 
 use super::error::{choices, ApiError};
-use super::params::{parse_bbox, parse_limit, parse_offset, Params};
+use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
 use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
-use crate::ogc::{self, FeatureOptions, Link, MetricJoin, Page};
+use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const ITEMS_PARAMS: [&str; 10] = [
+const ITEMS_PARAMS: [&str; 11] = [
     "limit",
     "offset",
     "bbox",
@@ -22,6 +22,7 @@ const ITEMS_PARAMS: [&str; 10] = [
     "year",
     "f",
     "v",
+    "zoom",
 ];
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -178,6 +179,7 @@ pub async fn items(
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
+        zoom: zoom_of(layer, &params)?,
     };
     let mut response = typed(
         GEOJSON,
@@ -222,6 +224,7 @@ pub async fn item(
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
+        zoom: zoom_of(layer, &params)?,
     };
     ogc::single_feature(layer, index, options, links)
         .map(|body| typed(GEOJSON, body))
@@ -244,7 +247,10 @@ pub(crate) fn one_feature<'a>(
     query: Option<&str>,
 ) -> Result<OneFeature<'a>, ApiError> {
     let layer = find_layer(catalog, id)?;
-    let params = Params::parse(query, &["properties", "indicator", "year", "f", "v"])?;
+    let params = Params::parse(
+        query,
+        &["properties", "indicator", "year", "f", "v", "zoom"],
+    )?;
     check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -261,6 +267,18 @@ pub(crate) fn one_feature<'a>(
         params,
         properties,
     })
+}
+
+/// The geometry for `zoom`, if given: a generalised band, or full resolution.
+pub(crate) fn zoom_of<'a>(
+    layer: &'a Layer,
+    params: &Params,
+) -> Result<Option<Generalisation<'a>>, ApiError> {
+    params
+        .get("zoom")
+        .map(|z| parse_zoom(z).map(|z| Generalisation::for_zoom(layer, z)))
+        .transpose()
+        .map_err(ApiError::invalid)
 }
 
 pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer, ApiError> {

@@ -29,6 +29,7 @@ pub async fn map_config(
         .map(|(id, a)| json!({"id": id, "short": a.short, "text": a.text}))
         .collect();
     Ok(json(&json!({
+        "data_version": state.catalog.data_version,
         "tile_url": state.web.tile_url,
         "tile_attribution": state.web.tile_attribution,
         "attribution": attribution,

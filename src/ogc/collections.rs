@@ -61,6 +61,18 @@ pub fn collection_json(catalog: &Catalog, layer: &Layer, base: &str) -> Value {
         "geography": layer.spec.geography,
         "vintage": layer.spec.vintage,
         "numberOfFeatures": layer.areas.len(),
+        "generalisation": {
+            "description": "items?zoom=N serves the band for zoom N: shared borders simplified once per band, so neighbours keep identical borders; full resolution without zoom or from full_resolution_from_zoom",
+            "bands": layer.bands.iter().map(|b| json!({
+                "min_zoom": b.spec.min_zoom,
+                "max_zoom": b.spec.max_zoom,
+                "tolerance_deg": b.spec.tolerance_deg,
+                "decimals": b.spec.decimals,
+                "vertices": b.vertices,
+            })).collect::<Vec<_>>(),
+            "full_resolution_from_zoom": crate::topology::FULL_RESOLUTION_ZOOM,
+            "full_resolution_vertices": layer.vertex_count(),
+        },
         "attribution": attribution.join("\n"),
         "attributionShort": catalog.attribution(&layer.spec.attribution).map(|a| a.short.as_str()).collect::<Vec<_>>().join(". "),
         "links": [

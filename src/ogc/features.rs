@@ -1,8 +1,10 @@
 //! GeoJSON FeatureCollections and Features with pre-serialised geometry.
 
 use super::links::Link;
+use crate::artefacts::ServedBand;
 use crate::catalog::Layer;
 use crate::model::Area;
+use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
@@ -17,12 +19,62 @@ pub struct MetricJoin<'a> {
     pub values: &'a [Option<f64>],
 }
 
-/// What goes into each feature's properties.
+/// What goes into each feature's properties, and which geometry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct FeatureOptions<'a> {
     /// Only these properties (in this order); `None` keeps all.
     pub properties: Option<&'a [String]>,
     pub metric: Option<MetricJoin<'a>>,
+    /// The zoom asked for; it selects the geometry (see [`Generalisation::for_zoom`]).
+    pub zoom: Option<Generalisation<'a>>,
+}
+
+/// The geometry served for a `zoom`: a generalised band, or full resolution from
+/// [`FULL_RESOLUTION_ZOOM`]. Said in the response, so a client knows what it drew.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Generalisation<'a> {
+    pub zoom: u8,
+    #[serde(skip)]
+    band: Option<&'a ServedBand>,
+    /// `None` (full resolution) or the band's zooms, tolerance and precision.
+    #[serde(rename = "band", skip_serializing_if = "Option::is_none")]
+    spec: Option<BandSummary>,
+    pub full_resolution: bool,
+}
+
+#[derive(Debug, Clone, Copy, Serialize)]
+struct BandSummary {
+    min_zoom: u8,
+    max_zoom: u8,
+    tolerance_deg: f64,
+    /// The tolerance in metres on the ground at 52.5°N (latitude degrees).
+    tolerance_m: f64,
+    decimals: u8,
+}
+
+impl<'a> Generalisation<'a> {
+    /// The band of `layer` serving `zoom`; full resolution from [`FULL_RESOLUTION_ZOOM`].
+    pub fn for_zoom(layer: &'a Layer, zoom: u8) -> Generalisation<'a> {
+        let band = crate::topology::band_for_zoom(zoom).and_then(|i| layer.bands.get(i));
+        Generalisation {
+            zoom,
+            band,
+            spec: band.map(|b| BandSummary {
+                min_zoom: b.spec.min_zoom,
+                max_zoom: b.spec.max_zoom,
+                tolerance_deg: b.spec.tolerance_deg,
+                tolerance_m: (b.spec.tolerance_deg * 111_320.0).round(),
+                decimals: b.spec.decimals,
+            }),
+            full_resolution: band.is_none() || zoom >= FULL_RESOLUTION_ZOOM,
+        }
+    }
+
+    fn geometry(&self, area: &'a Area, index: usize) -> &'a RawValue {
+        self.band
+            .and_then(|b| b.geometry_json.get(index))
+            .map_or(&*area.geometry_json, |g| &**g)
+    }
 }
 
 /// Paging facts for a FeatureCollection.
@@ -41,6 +93,8 @@ struct FeatureOut<'a> {
     geometry: &'a RawValue,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generalisation: Option<Generalisation<'a>>,
 }
 
 #[derive(Serialize)]
@@ -53,20 +107,24 @@ struct CollectionOut<'a> {
     number_returned: usize,
     features: Vec<FeatureOut<'a>>,
     links: &'a [Link],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    generalisation: Option<Generalisation<'a>>,
 }
 
 /// Serialises the features at `items` (area index plus extra properties) as a FeatureCollection.
-pub fn feature_collection(
-    layer: &Layer,
+pub fn feature_collection<'a>(
+    layer: &'a Layer,
     items: &[(usize, Map<String, Value>)],
-    options: FeatureOptions<'_>,
-    page: &Page,
+    options: FeatureOptions<'a>,
+    page: &'a Page,
 ) -> Vec<u8> {
     let features = items
         .iter()
         .filter_map(|(i, extra)| {
             let area = layer.areas.get(*i)?;
-            Some(feature_out(area, *i, extra, options, Vec::new()))
+            let mut feature = feature_out(area, *i, extra, options, Vec::new());
+            feature.generalisation = None;
+            Some(feature)
         })
         .collect::<Vec<_>>();
     let doc = CollectionOut {
@@ -75,15 +133,16 @@ pub fn feature_collection(
         number_returned: features.len(),
         features,
         links: &page.links,
+        generalisation: options.zoom,
     };
     serde_json::to_vec(&doc).unwrap_or_default()
 }
 
 /// Serialises one feature with its links.
-pub fn single_feature(
-    layer: &Layer,
+pub fn single_feature<'a>(
+    layer: &'a Layer,
     index: usize,
-    options: FeatureOptions<'_>,
+    options: FeatureOptions<'a>,
     links: Vec<Link>,
 ) -> Option<Vec<u8>> {
     let area = layer.areas.get(index)?;
@@ -94,7 +153,7 @@ fn feature_out<'a>(
     area: &'a Area,
     index: usize,
     extra: &Map<String, Value>,
-    options: FeatureOptions<'_>,
+    options: FeatureOptions<'a>,
     links: Vec<Link>,
 ) -> FeatureOut<'a> {
     let mut properties = match options.properties {
@@ -118,7 +177,10 @@ fn feature_out<'a>(
         kind: "Feature",
         id: area.code.as_str(),
         properties,
-        geometry: &area.geometry_json,
+        geometry: options
+            .zoom
+            .map_or(&*area.geometry_json, |z| z.geometry(area, index)),
         links,
+        generalisation: options.zoom,
     }
 }

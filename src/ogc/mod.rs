@@ -7,5 +7,7 @@ mod links;
 pub use collections::{
     collection_json, collections_json, conformance_json, landing_json, CONFORMANCE,
 };
-pub use features::{feature_collection, single_feature, FeatureOptions, MetricJoin, Page};
+pub use features::{
+    feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,
+};
 pub use links::Link;

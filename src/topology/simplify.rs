@@ -157,9 +157,8 @@ impl Topology {
                 g.0.push(Polygon::new(exterior, rings.collect()));
             }
         }
-        let arcs: Vec<LineString<f64>> = (0..arc_count)
-            .map(|a| state.arc(a).line.clone())
-            .collect();
+        let arcs: Vec<LineString<f64>> =
+            (0..arc_count).map(|a| state.arc(a).line.clone()).collect();
         let stats = BandStats {
             vertices,
             parts: polygons.len(),
@@ -218,7 +217,10 @@ impl State<'_> {
     }
 
     fn arc_len(&self, arc: usize) -> u32 {
-        self.topology.arcs().get(arc).map_or(0, |a| a.0.len() as u32)
+        self.topology
+            .arcs()
+            .get(arc)
+            .map_or(0, |a| a.0.len() as u32)
     }
 
     /// Every piece of `arc` one level finer. Returns whether anything changed.
@@ -247,7 +249,9 @@ impl State<'_> {
             return false;
         };
         let (lo, hi) = (seg.lo.min(seg.hi), seg.lo.max(seg.hi).min(end));
-        let k = pieces.partition_point(|&(start, _)| start <= lo).saturating_sub(1);
+        let k = pieces
+            .partition_point(|&(start, _)| start <= lo)
+            .saturating_sub(1);
         let Some(&(start, level)) = pieces.get(k) else {
             return false;
         };
@@ -270,7 +274,11 @@ impl State<'_> {
         if level >= SOURCE_LEVEL {
             return false;
         }
-        let finer = if hi - lo == 1 { SOURCE_LEVEL } else { level + 1 };
+        let finer = if hi - lo == 1 {
+            SOURCE_LEVEL
+        } else {
+            level + 1
+        };
         let mut replacement = Vec::with_capacity(3);
         if start < lo {
             replacement.push((start, level));
@@ -436,11 +444,7 @@ impl State<'_> {
                         }
                         None => (0, 0),
                     };
-                    sources.push(SegSource {
-                        arc: r.arc,
-                        lo,
-                        hi,
-                    });
+                    sources.push(SegSource { arc: r.arc, lo, hi });
                 }
                 coords.push(c);
                 prev = Some(pos);

@@ -227,7 +227,12 @@ fn point_in_ring(p: Coord<f64>, ring: &[Coord<f64>]) -> bool {
 
 fn bounds(ring: &[Coord<f64>]) -> (f64, f64, f64, f64) {
     ring.iter().fold(
-        (f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY),
+        (
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ),
         |(x0, y0, x1, y1), c| (x0.min(c.x), y0.min(c.y), x1.max(c.x), y1.max(c.y)),
     )
 }

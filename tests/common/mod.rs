@@ -50,7 +50,13 @@ pub fn real_catalog() -> Arc<Catalog> {
     CATALOG
         .get_or_init(|| {
             let manifest = repo().join("boundaries/layers.toml");
-            Arc::new(Catalog::load(&manifest, &data_dir()).expect("real catalog loads"))
+            // Derived artefacts are shared by the test binaries through a cache keyed by the
+            // data and the deriving code (tests/topology_real.rs derives them afresh).
+            let cache = repo().join("target/test-artefact-cache");
+            Arc::new(
+                Catalog::load_with(&manifest, &data_dir(), Some(&cache))
+                    .expect("real catalog loads"),
+            )
         })
         .clone()
 }
