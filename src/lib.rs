@@ -10,11 +10,11 @@ pub mod api;
 pub mod catalog;
 pub mod config;
 pub mod index;
-pub mod topology;
 pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod ogc;
+pub mod topology;
 
 use api::{AppState, WebSettings};
 use catalog::Catalog;

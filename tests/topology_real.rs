@@ -155,14 +155,17 @@ fn neighbour_pairs(per_area: &[HashSet<Segment>]) -> HashSet<(usize, usize)> {
     pairs
 }
 
-/// A band coordinate of an arc is a source coordinate of it, rounded to the band or unchanged.
+/// A band coordinate of an arc is a source coordinate of it, unchanged or rounded to the band's
+/// decimals (or, where refined, to more of them).
 fn from_source(c: Coord<f64>, source: Coord<f64>, decimals: u8) -> bool {
-    let s = 10f64.powi(i32::from(decimals));
     c == source
-        || c == Coord {
-            x: (source.x * s).round() / s,
-            y: (source.y * s).round() / s,
-        }
+        || (decimals..=6).any(|d| {
+            let s = 10f64.powi(i32::from(d));
+            c == Coord {
+                x: (source.x * s).round() / s,
+                y: (source.y * s).round() / s,
+            }
+        })
 }
 
 fn check_band(
@@ -203,7 +206,10 @@ fn check_band(
     // The band's arcs are simplifications of the source arcs: same ends, source vertices only.
     for (a, (arc, source)) in band.arcs.iter().zip(topology.arcs()).enumerate() {
         let (first, last) = (arc.0.first().unwrap(), arc.0.last().unwrap());
-        assert!(from_source(*first, source.0[0], spec.decimals), "{tag}: arc {a} start");
+        assert!(
+            from_source(*first, source.0[0], spec.decimals),
+            "{tag}: arc {a} start"
+        );
         assert!(
             from_source(*last, *source.0.last().unwrap(), spec.decimals),
             "{tag}: arc {a} end"
@@ -213,7 +219,10 @@ fn check_band(
             while k < source.0.len() && !from_source(c, source.0[k], spec.decimals) {
                 k += 1;
             }
-            assert!(k < source.0.len(), "{tag}: arc {a} vertex {c:?} not from the source");
+            assert!(
+                k < source.0.len(),
+                "{tag}: arc {a} vertex {c:?} not from the source"
+            );
         }
     }
     // Coverage: every area is made of band arcs only, and every segment of an arc shared at
@@ -261,10 +270,45 @@ fn check_band(
     let lost = full_pairs.difference(&band_pairs).count();
     let gained = band_pairs.difference(full_pairs).count();
     let (raw_kb, gz_kb) = gzip_kb(areas, &band.geometries);
+    // What the holes cost: their vertices, and the size without those under a pixel.
+    let holes = band
+        .geometries
+        .iter()
+        .flat_map(|g| &g.0)
+        .flat_map(|p| p.interiors());
+    let hole_vertices: usize = holes.clone().map(|r| r.0.len()).sum();
+    let min_area2 = 2.0 * spec.min_part_area_deg2();
+    let without: Vec<MultiPolygon<f64>> = band
+        .geometries
+        .iter()
+        .map(|g| {
+            MultiPolygon(
+                g.0.iter()
+                    .map(|p| {
+                        let kept = p
+                            .interiors()
+                            .iter()
+                            .filter(|r| signed_area2(r).abs() >= min_area2)
+                            .cloned()
+                            .collect();
+                        geo::Polygon::new(p.exterior().clone(), kept)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let (_, gz_without_kb) = gzip_kb(areas, &without);
     let s = band.stats;
+    let plain: usize = topology
+        .arcs()
+        .iter()
+        .map(|a| geo::Simplify::simplify(a, spec.tolerance_deg).0.len())
+        .sum();
+    let final_arcs: usize = band.arcs.iter().map(|a| a.0.len()).sum();
     format!(
-        "{tag}: {} vertices, {} parts ({} dropped), {} polygons refined ({} arcs finer, {} at source), \
-         {shared_arcs} shared arcs, neighbour pairs {} (lost {lost}, new {gained}), GeoJSON {raw_kb:.0} KB, gzip {gz_kb:.1} KB",
+        "{tag}: {} vertices (arcs {final_arcs}, {plain} before refinement), {} parts ({} dropped), {} polygons refined ({} arcs finer, {} at source), \
+         {shared_arcs} shared arcs, neighbour pairs {} (lost {lost}, new {gained}), GeoJSON {raw_kb:.0} KB, gzip {gz_kb:.1} KB; \
+         {} holes with {hole_vertices} vertices (gzip {gz_without_kb:.1} KB without those under a pixel)",
         s.vertices,
         s.parts,
         s.dropped_parts,
@@ -272,6 +316,7 @@ fn check_band(
         s.refined_arcs,
         s.source_arcs,
         band_pairs.len(),
+        holes.count(),
     )
 }
 
@@ -298,7 +343,10 @@ fn check_layer(manifest: &Manifest, index: usize) -> Vec<String> {
         "{id}: topology {:.0} ms, 7 bands {:.0} ms ({} source vertices)",
         built.as_secs_f64() * 1e3,
         (total - built).as_secs_f64() * 1e3,
-        geometries.iter().map(|g| rings(g).map(|r| r.0.len()).sum::<usize>()).sum::<usize>()
+        geometries
+            .iter()
+            .map(|g| rings(g).map(|r| r.0.len()).sum::<usize>())
+            .sum::<usize>()
     )];
     lines.push(check_topology(id, &geometries, &topology));
     let full: Vec<HashSet<Segment>> = geometries.iter().map(|g| segments(g)).collect();
@@ -324,9 +372,11 @@ fn every_real_layer_generalises_into_valid_bands_with_identical_shared_borders()
         "real-data tests need the data directory at {} (set SMARTSPEC_DATA_DIR)",
         dir.display()
     );
-    let manifest =
-        Manifest::read(&PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/boundaries/layers.toml")))
-            .unwrap();
+    let manifest = Manifest::read(&PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/boundaries/layers.toml"
+    )))
+    .unwrap();
     assert_eq!(manifest.layers.len(), 17);
     // Two workers, each taking every other layer.
     let reports: Vec<Vec<String>> = std::thread::scope(|scope| {

@@ -157,7 +157,10 @@ fn an_enclave_and_the_hole_it_fills_are_one_closed_arc() {
     let hole: Vec<(f64, f64)> = (0..12)
         .map(|k| {
             let t = -(k as f64) * std::f64::consts::TAU / 12.0; // clockwise
-            (round(0.5 + 0.1 * t.cos(), 6), round(52.5 + 0.07 * t.sin(), 6))
+            (
+                round(0.5 + 0.1 * t.cos(), 6),
+                round(52.5 + 0.07 * t.sin(), 6),
+            )
         })
         .collect();
     let island: Vec<(f64, f64)> = hole.iter().rev().copied().collect();
