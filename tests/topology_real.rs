@@ -155,14 +155,17 @@ fn neighbour_pairs(per_area: &[HashSet<Segment>]) -> HashSet<(usize, usize)> {
     pairs
 }
 
-/// A band coordinate of an arc is a source coordinate of it, rounded to the band or unchanged.
+/// A band coordinate of an arc is a source coordinate of it, unchanged or rounded to the band's
+/// decimals (or, where refined, to more of them).
 fn from_source(c: Coord<f64>, source: Coord<f64>, decimals: u8) -> bool {
-    let s = 10f64.powi(i32::from(decimals));
     c == source
-        || c == Coord {
-            x: (source.x * s).round() / s,
-            y: (source.y * s).round() / s,
-        }
+        || (decimals..=6).any(|d| {
+            let s = 10f64.powi(i32::from(d));
+            c == Coord {
+                x: (source.x * s).round() / s,
+                y: (source.y * s).round() / s,
+            }
+        })
 }
 
 fn check_band(
@@ -267,10 +270,45 @@ fn check_band(
     let lost = full_pairs.difference(&band_pairs).count();
     let gained = band_pairs.difference(full_pairs).count();
     let (raw_kb, gz_kb) = gzip_kb(areas, &band.geometries);
+    // What the holes cost: their vertices, and the size without those under a pixel.
+    let holes = band
+        .geometries
+        .iter()
+        .flat_map(|g| &g.0)
+        .flat_map(|p| p.interiors());
+    let hole_vertices: usize = holes.clone().map(|r| r.0.len()).sum();
+    let min_area2 = 2.0 * spec.min_part_area_deg2();
+    let without: Vec<MultiPolygon<f64>> = band
+        .geometries
+        .iter()
+        .map(|g| {
+            MultiPolygon(
+                g.0.iter()
+                    .map(|p| {
+                        let kept = p
+                            .interiors()
+                            .iter()
+                            .filter(|r| signed_area2(r).abs() >= min_area2)
+                            .cloned()
+                            .collect();
+                        geo::Polygon::new(p.exterior().clone(), kept)
+                    })
+                    .collect(),
+            )
+        })
+        .collect();
+    let (_, gz_without_kb) = gzip_kb(areas, &without);
     let s = band.stats;
+    let plain: usize = topology
+        .arcs()
+        .iter()
+        .map(|a| geo::Simplify::simplify(a, spec.tolerance_deg).0.len())
+        .sum();
+    let final_arcs: usize = band.arcs.iter().map(|a| a.0.len()).sum();
     format!(
-        "{tag}: {} vertices, {} parts ({} dropped), {} polygons refined ({} arcs finer, {} at source), \
-         {shared_arcs} shared arcs, neighbour pairs {} (lost {lost}, new {gained}), GeoJSON {raw_kb:.0} KB, gzip {gz_kb:.1} KB",
+        "{tag}: {} vertices (arcs {final_arcs}, {plain} before refinement), {} parts ({} dropped), {} polygons refined ({} arcs finer, {} at source), \
+         {shared_arcs} shared arcs, neighbour pairs {} (lost {lost}, new {gained}), GeoJSON {raw_kb:.0} KB, gzip {gz_kb:.1} KB; \
+         {} holes with {hole_vertices} vertices (gzip {gz_without_kb:.1} KB without those under a pixel)",
         s.vertices,
         s.parts,
         s.dropped_parts,
@@ -278,6 +316,7 @@ fn check_band(
         s.refined_arcs,
         s.source_arcs,
         band_pairs.len(),
+        holes.count(),
     )
 }
 

@@ -4,12 +4,15 @@ use super::arcs::{ArcRef, Topology};
 use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
 use super::{Band, BandSpec};
 use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
-use std::collections::HashSet;
 
-/// The refinement levels of an arc: its tolerance is the band's times this factor, at the band's
-/// precision; the level after the last is the source coordinates.
-const TOLERANCE_FACTORS: [f64; 4] = [1.0, 0.5, 0.25, 0.0];
-const SOURCE_LEVEL: u8 = TOLERANCE_FACTORS.len() as u8;
+/// The first refinement levels of an arc piece: the band's tolerance times this factor, at the
+/// band's precision (pieces are short by the time they get far down this list). The levels after these keep every vertex with one more decimal each, up to
+/// [`SOURCE_DECIMALS`]; the last level is the source coordinates.
+const TOLERANCE_FACTORS: [f64; 7] = [1.0, 0.5, 0.25, 0.125, 0.0625, 0.031_25, 0.0];
+/// The first level that keeps every vertex with more decimals than the band.
+const FIRST_DECIMALS_LEVEL: u8 = TOLERANCE_FACTORS.len() as u8;
+/// The precision of the source data (RFC 7946 files at 6 decimals, about 0.1 m).
+const SOURCE_DECIMALS: u8 = 6;
 
 /// What generalising a layer into one band did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -35,12 +38,12 @@ impl Topology {
         let mut state = State {
             topology: self,
             spec: *spec,
+            source_level: FIRST_DECIMALS_LEVEL + SOURCE_DECIMALS.saturating_sub(spec.decimals + 1),
             pieces: self
                 .arcs()
                 .iter()
                 .map(|a| vec![(0, 0); usize::from(!a.0.is_empty())])
                 .collect(),
-            exact: HashSet::new(),
             cache: vec![None; arc_count],
         };
 
@@ -76,6 +79,8 @@ impl Topology {
             }
         }
 
+        // How far a simplified segment may stray from its source: the tolerance plus rounding.
+        let reach = 2.0 * spec.tolerance_deg + 10f64.powi(-i32::from(spec.decimals));
         // Rebuild every kept polygon; an invalid one refines arcs and requeues their users.
         let mut rebuilt: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); polygons.len()];
         let mut queued = vec![true; polygons.len()];
@@ -91,7 +96,7 @@ impl Topology {
             let verdict = if at_source {
                 Verdict::Valid
             } else {
-                check_polygon(&coords, self.ring_ccw(area, part))
+                check_polygon(&coords, self.ring_ccw(area, part), reach)
             };
             let (segments, bad_rings) = match verdict {
                 Verdict::Valid => {
@@ -172,7 +177,7 @@ impl Topology {
             source_arcs: state
                 .pieces
                 .iter()
-                .filter(|p| p.iter().any(|&(_, l)| l == SOURCE_LEVEL))
+                .filter(|p| p.iter().any(|&(_, l)| l == state.source_level))
                 .count(),
         };
         Band {
@@ -194,11 +199,11 @@ impl Topology {
 struct State<'a> {
     topology: &'a Topology,
     spec: BandSpec,
+    /// The level of the source coordinates.
+    source_level: u8,
     /// Per arc, its stretches ("pieces") as (first source index, level), sorted; a piece runs
     /// to the next one's first index (or the arc's end). Piece ends are kept like junctions.
     pieces: Vec<Vec<(u32, u8)>>,
-    /// Junctions kept at source coordinates, because an arc piece meeting there is at source level.
-    exact: HashSet<u32>,
     cache: Vec<Option<Simplified>>,
 }
 
@@ -213,7 +218,7 @@ impl State<'_> {
     fn at_source(&self, arc: usize) -> bool {
         self.pieces
             .get(arc)
-            .is_some_and(|p| p.iter().all(|&(_, l)| l == SOURCE_LEVEL))
+            .is_some_and(|p| p.iter().all(|&(_, l)| l == self.source_level))
     }
 
     fn arc_len(&self, arc: usize) -> u32 {
@@ -225,26 +230,29 @@ impl State<'_> {
 
     /// Every piece of `arc` one level finer. Returns whether anything changed.
     fn refine_whole(&mut self, arc: usize, changed: &mut Vec<usize>) -> bool {
+        let before = self.end_decimals(arc);
         let Some(pieces) = self.pieces.get_mut(arc) else {
             return false;
         };
         let mut progressed = false;
         for piece in pieces.iter_mut() {
-            if piece.1 < SOURCE_LEVEL {
+            if piece.1 < self.source_level {
                 piece.1 += 1;
                 progressed = true;
             }
         }
         if progressed {
-            self.changed(arc, changed);
+            self.changed(arc, before, changed);
         }
         progressed
     }
 
     /// The stretch `lo..=hi` of an arc one level finer, as a piece of its own (a single source
-    /// segment goes straight to source level: no tolerance adds a vertex to it).
+    /// segment goes straight to more decimals: no tolerance adds a vertex to it).
     fn refine_stretch(&mut self, seg: SegSource, changed: &mut Vec<usize>) -> bool {
         let end = self.arc_len(seg.arc).saturating_sub(1);
+        let before = self.end_decimals(seg.arc);
+        let source_level = self.source_level;
         let Some(pieces) = self.pieces.get_mut(seg.arc) else {
             return false;
         };
@@ -261,21 +269,21 @@ impl State<'_> {
             let mut progressed = false;
             for piece in pieces.iter_mut() {
                 let piece_start = piece.0;
-                if piece_start < hi && piece.1 < SOURCE_LEVEL && piece_start >= start {
+                if piece_start < hi && piece.1 < source_level && piece_start >= start {
                     piece.1 += 1;
                     progressed = true;
                 }
             }
             if progressed {
-                self.changed(seg.arc, changed);
+                self.changed(seg.arc, before, changed);
             }
             return progressed;
         }
-        if level >= SOURCE_LEVEL {
+        if level >= source_level {
             return false;
         }
         let finer = if hi - lo == 1 {
-            SOURCE_LEVEL
+            (level + 1).max(FIRST_DECIMALS_LEVEL).min(source_level)
         } else {
             level + 1
         };
@@ -288,13 +296,52 @@ impl State<'_> {
             replacement.push((hi, level));
         }
         pieces.splice(k..=k, replacement);
-        self.changed(seg.arc, changed);
+        self.changed(seg.arc, before, changed);
         true
     }
 
-    /// Records that `arc` changed: its cache goes, and if it now reaches a junction at source
-    /// level, that junction becomes exact and every arc meeting there changes too.
-    fn changed(&mut self, arc: usize, changed: &mut Vec<usize>) {
+    /// The precision of a level: `None` for the source coordinates.
+    fn level_decimals(&self, level: u8) -> Option<u8> {
+        if level >= self.source_level {
+            None
+        } else if level < FIRST_DECIMALS_LEVEL {
+            Some(self.spec.decimals)
+        } else {
+            Some(self.spec.decimals + (level - FIRST_DECIMALS_LEVEL) + 1)
+        }
+    }
+
+    /// The precision of an arc's first and last pieces.
+    fn end_decimals(&self, arc: usize) -> (Option<u8>, Option<u8>) {
+        let pieces = self.pieces.get(arc).map_or(&[][..], Vec::as_slice);
+        let at = |p: Option<&(u32, u8)>| {
+            p.map_or(Some(self.spec.decimals), |&(_, l)| self.level_decimals(l))
+        };
+        (at(pieces.first()), at(pieces.last()))
+    }
+
+    /// A junction's precision: the finest of the arc ends meeting there, so that every arc
+    /// carries the same coordinate for it.
+    fn junction_decimals(&self, junction: u32) -> Option<u8> {
+        let mut decimals = Some(self.spec.decimals);
+        for &arc in self.topology.junction_arcs(junction) {
+            let Some((a, b)) = self.topology.arc_ends(arc) else {
+                continue;
+            };
+            let (first, last) = self.end_decimals(arc);
+            if a == junction {
+                decimals = finest(decimals, first);
+            }
+            if b == junction {
+                decimals = finest(decimals, last);
+            }
+        }
+        decimals
+    }
+
+    /// Records that `arc` changed: its cache goes, and if the precision of one of its ends
+    /// changed, so does every arc meeting at that junction.
+    fn changed(&mut self, arc: usize, before: (Option<u8>, Option<u8>), changed: &mut Vec<usize>) {
         changed.push(arc);
         if let Some(slot) = self.cache.get_mut(arc) {
             *slot = None;
@@ -302,13 +349,9 @@ impl State<'_> {
         let Some((a, b)) = self.topology.arc_ends(arc) else {
             return;
         };
-        let Some(pieces) = self.pieces.get(arc) else {
-            return;
-        };
-        let first_exact = pieces.first().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
-        let last_exact = pieces.last().is_some_and(|&(_, l)| l == SOURCE_LEVEL);
-        for (junction, exact) in [(a, first_exact), (b, last_exact)] {
-            if exact && self.exact.insert(junction) {
+        let after = self.end_decimals(arc);
+        for (junction, moved) in [(a, before.0 != after.0), (b, before.1 != after.1)] {
+            if moved {
                 for &other in self.topology.junction_arcs(junction) {
                     changed.push(other);
                     if let Some(slot) = self.cache.get_mut(other) {
@@ -343,13 +386,12 @@ impl State<'_> {
         let Some(last) = source.0.len().checked_sub(1) else {
             return empty;
         };
-        let decimals = |level: u8| (level < SOURCE_LEVEL).then_some(self.spec.decimals);
         // (source index, decimals) of every kept vertex.
         let mut kept: Vec<(usize, Option<u8>)> = Vec::new();
         for (k, &(start, level)) in pieces.iter().enumerate() {
             let start = start as usize;
             let end = pieces.get(k + 1).map_or(last, |&(s, _)| s as usize);
-            let d = decimals(level);
+            let d = self.level_decimals(level);
             let indices: Vec<usize> = match TOLERANCE_FACTORS.get(usize::from(level)) {
                 Some(&f) => simplify_indices(
                     &LineString(source.0[start..=end].to_vec()),
@@ -360,12 +402,8 @@ impl State<'_> {
             for i in indices {
                 let i = i + start;
                 match kept.last_mut() {
-                    // A piece end: exact when either piece meeting there is.
-                    Some(prev) if prev.0 == i => {
-                        if d.is_none() {
-                            prev.1 = None;
-                        }
-                    }
+                    // A piece end: the finer of the two pieces meeting there.
+                    Some(prev) if prev.0 == i => prev.1 = finest(prev.1, d),
                     _ => kept.push((i, d)),
                 }
             }
@@ -382,7 +420,7 @@ impl State<'_> {
             None => {
                 // A closed arc starts and ends on the same vertex: round both ends alike.
                 let both = match (kept.first(), kept.last()) {
-                    (Some(f), Some(l)) => f.1.and(l.1),
+                    (Some(f), Some(l)) => finest(f.1, l.1),
                     _ => None,
                 };
                 if let Some(first) = kept.first_mut() {
@@ -409,14 +447,6 @@ impl State<'_> {
         Simplified {
             line: LineString(line),
             runs,
-        }
-    }
-
-    fn junction_decimals(&self, junction: u32) -> Option<u8> {
-        if self.exact.contains(&junction) {
-            None
-        } else {
-            Some(self.spec.decimals)
         }
     }
 
@@ -483,6 +513,14 @@ fn simplify_indices(line: &LineString<f64>, tolerance: f64) -> Vec<usize> {
         return head;
     }
     line.simplify_idx(tolerance)
+}
+
+/// The finer of two precisions (`None`, the source, is the finest).
+fn finest(a: Option<u8>, b: Option<u8>) -> Option<u8> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        _ => None,
+    }
 }
 
 fn dist2(a: Coord<f64>, b: Coord<f64>) -> f64 {

@@ -7,7 +7,7 @@
 //! testing every pair as `geo::Validation` does.
 
 use geo::line_intersection::{line_intersection, LineIntersection};
-use geo::{Coord, Intersects, Line};
+use geo::{Coord, Distance, Euclidean, Intersects, Line};
 
 use super::arcs::signed_area2;
 
@@ -47,8 +47,10 @@ struct Seg {
     max_y: f64,
 }
 
-/// Checks a polygon whose rings (exterior first) should run as `ccw` says.
-pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
+/// Checks a polygon whose rings (exterior first) should run as `ccw` says. `reach` (degrees) is
+/// how far a simplified segment may lie from its source: a hole left outside the exterior names
+/// the exterior's segments within that reach of it.
+pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool], reach: f64) -> Verdict {
     // Each ring on its own: enough points, a non-zero area, the source's orientation.
     let mut bad_rings: Vec<usize> = Vec::new();
     for (i, ring) in rings.iter().enumerate() {
@@ -118,7 +120,12 @@ pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
             continue;
         };
         if !point_in_ring(p, &exterior.coords) {
-            bad_rings.extend([0, h + 1]);
+            let near = segments_near(exterior, &hole.coords, reach);
+            if near.is_empty() {
+                bad_rings.extend([0, h + 1]);
+            } else {
+                bad.extend(near);
+            }
         }
         let bbox = bounds(&hole.coords);
         for (o, other) in holes.iter().enumerate().skip(h + 1) {
@@ -133,14 +140,35 @@ pub(super) fn check_polygon(rings: &[RingCoords], ccw: &[bool]) -> Verdict {
             }
         }
     }
-    if bad_rings.is_empty() {
+    if bad_rings.is_empty() && bad.is_empty() {
         Verdict::Valid
     } else {
         Verdict::Refine {
-            segments: Vec::new(),
+            segments: bad,
             rings: bad_rings,
         }
     }
+}
+
+/// The sources of `ring`'s segments that pass within `reach` of a vertex of `other`.
+fn segments_near(ring: &RingCoords, other: &[Coord<f64>], reach: f64) -> Vec<SegSource> {
+    let (x0, y0, x1, y1) = bounds(other);
+    let (x0, y0, x1, y1) = (x0 - reach, y0 - reach, x1 + reach, y1 + reach);
+    ring.coords
+        .windows(2)
+        .zip(&ring.sources)
+        .filter(|(w, _)| {
+            let (a, b) = (w[0], w[1]);
+            a.x.max(b.x) >= x0 && a.x.min(b.x) <= x1 && a.y.max(b.y) >= y0 && a.y.min(b.y) <= y1
+        })
+        .filter(|(w, _)| {
+            let line = Line::new(w[0], w[1]);
+            other
+                .iter()
+                .any(|&c| Euclidean.distance(&line, &geo::Point::from(c)) <= reach)
+        })
+        .map(|(_, &source)| source)
+        .collect()
 }
 
 /// Whether two segments of the polygon meet where they must not.
