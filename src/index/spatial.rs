@@ -1,16 +1,57 @@
-//! An R-tree over area envelopes, with exact geometry tests for bbox and point queries.
+//! An R-tree over area envelopes, with exact geometry tests for bbox and point queries; point
+//! queries go through an R-tree of the areas' monotone pieces (O(log n) per piece).
 
 use crate::model::Area;
-use geo::{Contains, Intersects, Point, Rect};
+use geo::{BoundingRect, Intersects, MonoPoly, Point, Rect};
 use rstar::primitives::{GeomWithData, Rectangle};
 use rstar::{RTree, AABB};
+use std::sync::OnceLock;
 
 type Entry = GeomWithData<Rectangle<[f64; 2]>, usize>;
 
-/// Answers "which areas intersect this box / contain this point" with indices into the layer.
+/// Answers "which areas intersect this box / cover this point" with indices into the layer.
 #[derive(Debug)]
 pub struct SpatialIndex {
     tree: RTree<Entry>,
+    /// Every area cut into monotone polygons, indexed by their envelopes: built on the first
+    /// point query, since only lookups need it.
+    pieces: OnceLock<PointIndex>,
+}
+
+#[derive(Debug)]
+struct PointIndex {
+    tree: RTree<Entry>,
+    /// (area index, piece), addressed by the tree's data.
+    pieces: Vec<(usize, MonoPoly<f64>)>,
+}
+
+impl PointIndex {
+    fn build(areas: &[Area]) -> PointIndex {
+        let pieces: Vec<(usize, MonoPoly<f64>)> = areas
+            .iter()
+            .enumerate()
+            .flat_map(|(i, area)| {
+                geo::monotone_subdivision(area.geometry.0.iter().cloned())
+                    .into_iter()
+                    .map(move |piece| (i, piece))
+            })
+            .collect();
+        let entries = pieces
+            .iter()
+            .enumerate()
+            .map(|(k, (_, piece))| {
+                let r = piece.bounding_rect();
+                Entry::new(
+                    Rectangle::from_corners([r.min().x, r.min().y], [r.max().x, r.max().y]),
+                    k,
+                )
+            })
+            .collect();
+        PointIndex {
+            tree: RTree::bulk_load(entries),
+            pieces,
+        }
+    }
 }
 
 impl SpatialIndex {
@@ -29,6 +70,7 @@ impl SpatialIndex {
             .collect();
         SpatialIndex {
             tree: RTree::bulk_load(entries),
+            pieces: OnceLock::new(),
         }
     }
 
@@ -46,15 +88,20 @@ impl SpatialIndex {
         hits
     }
 
-    /// Indices (ascending) of the areas containing `point`; holes and every part count.
+    /// Indices (ascending) of the areas covering `point` (interior or boundary, so a point on a
+    /// shared border lies in both neighbours); holes and every part count. `areas` must be the
+    /// slice the index was built from.
     pub fn containing(&self, areas: &[Area], point: Point<f64>) -> Vec<usize> {
-        let mut hits: Vec<usize> = self
+        let index = self.pieces.get_or_init(|| PointIndex::build(areas));
+        let mut hits: Vec<usize> = index
             .tree
             .locate_all_at_point(&[point.x(), point.y()])
-            .map(|e| e.data)
-            .filter(|&i| areas.get(i).is_some_and(|a| a.geometry.contains(&point)))
+            .filter_map(|e| index.pieces.get(e.data))
+            .filter(|(_, piece)| piece.intersects(&point.0))
+            .map(|(i, _)| *i)
             .collect();
         hits.sort_unstable();
+        hits.dedup();
         hits
     }
 }
@@ -99,6 +146,20 @@ mod tests {
         let index = SpatialIndex::build(&areas);
         assert_eq!(index.containing(&areas, Point::new(0.5, 0.5)), vec![1]);
         assert_eq!(index.containing(&areas, Point::new(0.2, 0.2)), vec![0]);
+    }
+
+    #[test]
+    fn lookup_on_a_shared_border_returns_both_areas() {
+        // Regression: `contains` answered no area for a point on a border; covers answers both.
+        let areas = fixture();
+        let index = SpatialIndex::build(&areas);
+        assert_eq!(index.containing(&areas, Point::new(0.4, 0.5)), vec![0, 1]);
+        assert_eq!(index.containing(&areas, Point::new(0.5, 0.6)), vec![0, 1]);
+        assert_eq!(index.containing(&areas, Point::new(1.0, 0.5)), vec![0]);
+        assert_eq!(
+            index.containing(&areas, Point::new(1.0001, 0.5)),
+            Vec::<usize>::new()
+        );
     }
 
     #[test]
