@@ -12,10 +12,11 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(url) {
+/** `preloaded`: index.html preloads this URL (as fetch, which sends Accept: *\/*), so ask the same way to reuse it. */
+async function getJson(url, { preloaded = false } = {}) {
   let res;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json, application/geo+json' } });
+    res = await fetch(url, preloaded ? {} : { headers: { accept: 'application/json, application/geo+json' } });
   } catch (e) {
     throw new ApiError(0, 'NetworkError', `Cannot reach the server (${e.message})`, url);
   }
@@ -45,9 +46,9 @@ const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) 
 const enc = encodeURIComponent;
 
 export const api = {
-  mapConfig: () => cached('config', () => getJson('/map-config.json').then((c) => { dataVersion = c.data_version || null; return c; })),
-  collections: () => cached('collections', () => getJson('/collections')),
-  indicators: () => cached('indicators', () => getJson('/indicators')),
+  mapConfig: () => cached('config', () => getJson('/map-config.json', { preloaded: true }).then((c) => { dataVersion = c.data_version || null; return c; })),
+  collections: () => cached('collections', () => getJson('/collections', { preloaded: true })),
+  indicators: () => cached('indicators', () => getJson('/indicators', { preloaded: true })),
   /**
    * Geometry of a boundary layer generalised for `zoom` (a band's canonical zoom, see bandZoom; null:
    * full resolution): fetched once per (layer, zoom), then served from the cache.
