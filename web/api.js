@@ -1,5 +1,7 @@
 // api.js: every request the map makes to the smartspec API, with JSON error handling and caches.
-// Geometry is fetched once per boundary layer; values once per (indicator, geography, year).
+// Geometry is fetched once per (boundary layer, zoom band); values once per (indicator, geography,
+// year). Geometry and values URLs carry the server's data version (`v=`, from /map-config.json), so
+// the server marks them immutable and the browser keeps them across reloads.
 
 export class ApiError extends Error {
   constructor(status, code, description, url) {
@@ -10,10 +12,11 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(url) {
+/** `preloaded`: index.html preloads this URL (as fetch, which sends Accept: *\/*), so ask the same way to reuse it. */
+async function getJson(url, { preloaded = false } = {}) {
   let res;
   try {
-    res = await fetch(url, { headers: { accept: 'application/json, application/geo+json' } });
+    res = await fetch(url, preloaded ? {} : { headers: { accept: 'application/json, application/geo+json' } });
   } catch (e) {
     throw new ApiError(0, 'NetworkError', `Cannot reach the server (${e.message})`, url);
   }
@@ -35,17 +38,25 @@ function cached(key, load) {
   return cache.get(key);
 }
 
-const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== '')).toString();
+/** The server's content hash of its data (map-config `data_version`); null until the config loaded. */
+let dataVersion = null;
+
+// Commas left as they are (properties=code,name), so the URLs read as the API documents them.
+const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) => v != null && v !== '')).toString().replace(/%2C/g, ',');
 const enc = encodeURIComponent;
 
 export const api = {
-  mapConfig: () => cached('config', () => getJson('/map-config.json')),
-  collections: () => cached('collections', () => getJson('/collections')),
-  indicators: () => cached('indicators', () => getJson('/indicators')),
-  /** Full geometry of a boundary layer: fetched once, then served from the cache. */
-  geometry: (layer) => cached(`geom:${layer}`, () => getJson(`/collections/${enc(layer)}/items?limit=10000&properties=code,name`)),
+  mapConfig: () => cached('config', () => getJson('/map-config.json', { preloaded: true }).then((c) => { dataVersion = c.data_version || null; return c; })),
+  collections: () => cached('collections', () => getJson('/collections', { preloaded: true })),
+  indicators: () => cached('indicators', () => getJson('/indicators', { preloaded: true })),
+  /**
+   * Geometry of a boundary layer generalised for `zoom` (a band's canonical zoom, see bandZoom; null:
+   * full resolution): fetched once per (layer, zoom), then served from the cache.
+   */
+  geometry: (layer, zoom = null) => cached(`geom:${layer}:${zoom}`, () =>
+    getJson(`/collections/${enc(layer)}/items?${q({ limit: 10000, properties: 'code,name', zoom, v: dataVersion })}`)),
   values: (id, geography, year) =>
-    cached(`values:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/values?${q({ geography, year })}`)),
+    cached(`values:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/values?${q({ geography, year, v: dataVersion })}`)),
   ranking: (id, geography, year) =>
     cached(`ranking:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/ranking?${q({ geography, year })}`)),
   compare: (id, geography, year, areas) => getJson(`/indicators/${enc(id)}/compare?${q({ geography, year, areas: areas.join(',') })}`),
@@ -57,5 +68,19 @@ export const api = {
     cached(`nb:${layer}:${code}:${indicator}:${year}`, () =>
       getJson(`/collections/${enc(layer)}/items/${enc(code)}/neighbours?${q({ indicator, year })}`)),
   lookup: (lon, lat, layers) => getJson(`/lookup?${q({ lon, lat, layers: layers.join(',') })}`),
+  /**
+   * The zoom to ask `layer`'s geometry for at map zoom `z`: the max_zoom of the band holding ceil(z)
+   * (one URL per band, so zooms in the same band share a request), full_resolution_from_zoom from
+   * there on, null (full resolution) when the collection lists no bands.
+   */
+  bandZoom(collection, z) {
+    const g = collection?.generalisation;
+    if (!g?.bands?.length) return null;
+    const zc = Math.max(0, Math.ceil(z - 1e-9));
+    const full = g.full_resolution_from_zoom ?? Math.max(...g.bands.map((b) => b.max_zoom)) + 1;
+    if (zc >= full) return full;
+    const band = g.bands.find((b) => b.min_zoom <= zc && zc <= b.max_zoom);
+    return band ? band.max_zoom : full;
+  },
   itemsUrl: (layer, indicator, year) => `/collections/${enc(layer)}/items?${q({ limit: 10000, indicator, year })}`,
 };

@@ -1,5 +1,6 @@
 // app.js: the map page's state and wiring: controls, URL state, the choropleth layer (geometry
-// fetched once per boundary layer, restyled from /indicators/{id}/values), attribution, status.
+// fetched once per (boundary layer, zoom band) and swapped in place when the zoom crosses into
+// another band; restyled from /indicators/{id}/values, never refetched on zoom), attribution, status.
 import { api } from './api.js';
 import { h } from './dom.js';
 import { METHODS, NO_DATA, breaks, classOf, colours, stats, withUnit } from './classify.js';
@@ -22,8 +23,12 @@ const state = { geo: 'lep', ind: null, year: null, cls: 'quantile', area: null, 
 const app = (window.smartspec = { state, status: 'loading', layer: null, featureCount: 0, values: null, error: null, renders: 0 });
 
 const catalog = { config: null, collections: new Map(), indicators: new Map(), groups: [], metricsAttribution: [] };
-const view = { unit: '', layerId: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [] };
+const view = { unit: '', layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [] };
 let renderSeq = 0;
+/** Bumped by every geometry draw or band change, so a band's response that arrives late is dropped. */
+let geomSeq = 0;
+/** The map's size when the first view was fitted to England (false before). */
+let fitted = false;
 
 // ---- map ------------------------------------------------------------------------------------
 
@@ -33,7 +38,9 @@ map.createPane('regions').style.zIndex = 450;
 map.createPane('marks').style.zIndex = 460;
 const legend = createLegend(map);
 const marks = L.layerGroup().addTo(map);
-let regionLayer = null;
+let neighbourMarks = { codes: [], layers: [] };
+let regionLayer = null, regionBand = null, regionSeq = 0;
+app.map = map;
 let attributions = [];
 
 // ---- status and errors ----------------------------------------------------------------------
@@ -164,6 +171,11 @@ function writeUrl() {
 
 // ---- drawing --------------------------------------------------------------------------------
 
+/** The zoom to request `layerId`'s geometry at for the map's current zoom (see api.bandZoom). */
+const bandFor = (layerId) => api.bandZoom(catalog.collections.get(layerId), map.getZoom());
+/** Geometry of `layerId` for the current zoom, as {fc, band}. */
+const loadGeometry = (layerId) => { const band = bandFor(layerId); return api.geometry(layerId, band).then((fc) => ({ fc, band })); };
+
 function style(feature) {
   const code = feature.id ?? feature.properties.code;
   const v = view.vals?.values?.[code];
@@ -183,11 +195,13 @@ function tooltip(code) {
     r ? `Rank ${r} of ${view.stats.n}` : 'Not ranked (no data)');
 }
 
-function drawLayer(layerId, fc) {
+function drawLayer(layerId, fc, band) {
+  geomSeq++;
   view.geoLayer?.remove();
   view.features.clear();
   view.names.clear();
   view.layerId = layerId;
+  view.band = app.geometryZoom = band;
   view.geoLayer = L.geoJSON(fc, {
     style,
     onEachFeature: (f, lyr) => {
@@ -216,7 +230,47 @@ function drawLayer(layerId, fc) {
     },
   }).addTo(map);
   $('#area-names').replaceChildren(...[...view.names.values()].sort().map((n) => h('option', { value: n })));
-  $('#download-geojson').href = '#';
+}
+
+/**
+ * Put the geometry of another zoom band (`fc`, same layer) under the drawn areas: each area's
+ * polygon gets the new rings in place, so its SVG path, style, selection, hover, focus and open
+ * tooltip stay as they are. Falls back to redrawing if the areas differ.
+ */
+function swapGeometry(fc, band) {
+  const byCode = new Map(fc.features.map((f) => [f.id ?? f.properties.code, f]));
+  const inPlace = byCode.size === view.features.size && [...view.features].every(([code, lyr]) =>
+    lyr instanceof L.Polygon && /^(Multi)?Polygon$/.test(byCode.get(code)?.geometry?.type));
+  if (!inPlace) {
+    drawLayer(view.layerId, fc, band);
+    restyle();
+  } else {
+    for (const [code, lyr] of view.features) {
+      const { geometry } = byCode.get(code);
+      lyr.feature = byCode.get(code);
+      lyr.setLatLngs(L.GeoJSON.coordsToLatLngs(geometry.coordinates, geometry.type === 'Polygon' ? 1 : 2));
+    }
+    view.band = app.geometryZoom = band;
+  }
+  drawNeighbourMarks(neighbourMarks.codes);
+  app.featureCount = view.features.size;
+  app.swaps = (app.swaps || 0) + 1;
+}
+
+/** After a zoom: if the map's zoom now falls in another band, fetch it and swap it in (latest zoom wins). */
+async function refineGeometry() {
+  const seq = ++geomSeq;
+  const layerId = view.layerId;
+  if (!layerId) return;
+  const band = bandFor(layerId);
+  if (band === view.band) return;
+  try {
+    const fc = await api.geometry(layerId, band);
+    if (seq !== geomSeq || layerId !== view.layerId) return; // a later zoom or another layer won
+    swapGeometry(fc, band);
+  } catch (err) {
+    console.warn('smartspec: keeping the current geometry:', err); // the next zoom tries again
+  }
 }
 
 function restyle() {
@@ -232,14 +286,15 @@ async function render() {
   const lvl = level();
   const wanted = layerOf(lvl, state.year);
   const needGeom = wanted !== view.layerId;
+  if (!fitted) { fitted = map.invalidateSize().fitBounds(ENGLAND, { animate: false }).getSize(); } // the zoom picks the band
   busy(needGeom ? `Loading ${GEOGRAPHIES[state.geo]} boundaries and ${lvl.title} ${state.year}…` : `Loading ${lvl.title} ${state.year}…`);
   app.status = 'loading';
   try {
-    const [vals, geom] = await Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? api.geometry(wanted) : null]);
+    const [vals, geom] = await Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null]);
     const layerId = vals.layer || wanted;
-    const fc = layerId === view.layerId ? null : layerId === wanted && geom ? geom : await api.geometry(layerId);
+    const g = layerId === view.layerId ? null : layerId === wanted && geom ? geom : await loadGeometry(layerId);
     if (seq !== renderSeq) return; // a newer render started meanwhile
-    if (fc) drawLayer(layerId, fc);
+    if (g) drawLayer(layerId, g.fc, g.band);
     view.vals = vals;
     view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
     view.stats = stats(vals.values);
@@ -260,8 +315,10 @@ async function render() {
     $('#error').hidden = true;
     setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${view.features.size} areas have data. ${layerText(layerId)}.`);
     busy(null);
-    if (app.renders === 1) { map.invalidateSize(); map.fitBounds(ENGLAND); }
+    if (app.renders === 1 && !map.invalidateSize().getSize().equals(fitted)) map.fitBounds(ENGLAND); // the layout moved
+    if (app.renders === 1) performance.mark('smartspec:first-choropleth');
     panel.update();
+    refineGeometry(); // the zoom may have moved to another band while this layer loaded
   } catch (err) {
     if (seq === renderSeq) showError(err, render);
   }
@@ -303,20 +360,46 @@ function updateAttribution(layerId) {
 
 // ---- regions overlay ------------------------------------------------------------------------
 
+/** Draw region outlines from `fc` (zoom band `band`), replacing the previous ones once drawn. */
+function showRegions(fc, band) {
+  const old = regionLayer;
+  if (band !== regionBand || !old) {
+    regionLayer = L.geoJSON(fc, { pane: 'regions', interactive: false, style: { color: '#000', weight: 1.5, opacity: 0.8, fill: false, dashArray: '5 4' } });
+    regionBand = app.regionZoom = band;
+  }
+  regionLayer.addTo(map);
+  if (old && old !== regionLayer) old.remove();
+}
+
 async function toggleRegions() {
   state.regions = $('#regions').checked;
   writeUrl();
+  const seq = ++regionSeq;
   if (!state.regions) { regionLayer?.remove(); updateAttribution(view.layerId); return; }
   try {
     busy('Loading region outlines…');
-    const fc = await api.geometry('region');
-    if (!state.regions) return;
-    regionLayer ??= L.geoJSON(fc, { pane: 'regions', interactive: false, style: { color: '#000', weight: 1.5, opacity: 0.8, fill: false, dashArray: '5 4' } });
-    regionLayer.addTo(map);
+    const band = bandFor('region');
+    const fc = await api.geometry('region', band);
+    if (!state.regions || seq !== regionSeq) return;
+    showRegions(fc, band);
     updateAttribution(view.layerId);
     busy(null);
   } catch (err) {
     showError(err, toggleRegions);
+  }
+}
+
+/** After a zoom, the region outlines follow the band too (quietly: the old ones stay on failure). */
+async function refineRegions() {
+  if (!state.regions || !regionLayer) return;
+  const seq = ++regionSeq;
+  const band = bandFor('region');
+  if (band === regionBand) return;
+  try {
+    const fc = await api.geometry('region', band);
+    if (seq === regionSeq && state.regions) showRegions(fc, band);
+  } catch (err) {
+    console.warn('smartspec: keeping the current region outlines:', err);
   }
 }
 
@@ -359,12 +442,19 @@ const actions = {
   /** Outline neighbours (codes) with a dashed line; [] clears. */
   markNeighbours(codes) {
     marks.clearLayers();
-    for (const code of codes) {
-      const lyr = view.features.get(code);
-      if (lyr) L.geoJSON(lyr.feature, { pane: 'marks', interactive: false, style: { color: '#d95f02', weight: 2, dashArray: '4 3', fill: false } }).addTo(marks);
-    }
+    drawNeighbourMarks(codes);
   },
 };
+
+/** (Re)draw the neighbour outlines from the areas' current geometry. */
+function drawNeighbourMarks(codes) {
+  for (const l of neighbourMarks.layers) marks.removeLayer(l);
+  neighbourMarks = { codes, layers: [] };
+  for (const code of codes) {
+    const lyr = view.features.get(code);
+    if (lyr) neighbourMarks.layers.push(L.geoJSON(lyr.feature, { pane: 'marks', interactive: false, style: { color: '#d95f02', weight: 2, dashArray: '4 3', fill: false } }).addTo(marks));
+  }
+}
 
 /** A click (or Enter) on an area: add it to the comparison in the compare tab, else select it. */
 function chooseArea(code) {
@@ -443,6 +533,7 @@ function wire() {
   $('#search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); search(e.target.value); } });
   $('#download-csv').addEventListener('click', downloadCsv);
   map.on('click', (e) => pointClicked(e.latlng, null));
+  map.on('zoomend', () => { refineGeometry(); refineRegions(); });
   new ResizeObserver(() => map.invalidateSize()).observe($('#map'));
   window.addEventListener('hashchange', () => {
     const before = JSON.stringify(state);

@@ -1,14 +1,30 @@
-// map.test.mjs: drives the real map page in headless Chromium against the real server: first view,
-// one polygon per area, values shown match the API, geometry fetched once per layer, URL state,
-// compare, table, lookup and keyboard use of the tabs.
+// map.test.mjs: drives the real map page in headless Chromium against the real server: first view
+// (geometry of the zoom's band, bytes transferred), one polygon per area, values shown match the
+// API, geometry fetched once per (layer, zoom band) and swapped in place on zoom, values only on a
+// year or indicator change, the browser cache on reload, URL state, compare, table, lookup and
+// keyboard use of the tabs.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { getJson, launchBrowser, openMap, renders, screenshot, shownNumber, startServer, waitForDraw } from './server.mjs';
+import {
+  dataEntries, getJson, launchBrowser, openMap, renders, resourceCount, screenshot, settle, shownNumber, startServer, transferred, waitForDraw,
+} from './server.mjs';
 
 const GEOMETRY = /\/collections\/[^/?]+\/items(\?|$)/;
 const VALUES = /\/indicators\/[^/]+\/values\?/;
+const FIRST_VIEW_BUDGET = 150_000; // bytes transferred for the data of the first view
+const CHANGE_BUDGET = 5_000; // bytes transferred for a year or indicator change
 
-let server, browser, catalog;
+let server, browser, catalog, dataVersion;
+
+/** The zoom= a client should ask `layer` for at map zoom z: the max_zoom of the band holding ceil(z). */
+async function bandZoom(layer, z) {
+  const { generalisation: g } = await getJson(server.base, `/collections/${layer}`);
+  const zc = Math.ceil(z);
+  if (zc >= g.full_resolution_from_zoom) return g.full_resolution_from_zoom;
+  return g.bands.find((b) => b.min_zoom <= zc && zc <= b.max_zoom).max_zoom;
+}
+const param = (url, name) => new URL(url).searchParams.get(name);
+const kb = (n) => `${(n / 1000).toFixed(1)} kB`;
 
 /** An indicator at `geo` whose latest two years join to the same layer, for the year-change test. */
 function pick(geo, wantSameLayerYears = false) {
@@ -28,11 +44,13 @@ const numberMatched = async (layer) => {
 };
 const paths = (page) => page.locator('.leaflet-overlay-pane path[data-code]').count();
 
-describe('map page (real server, headless Chromium)', { timeout: 240_000 }, () => {
+describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () => {
   before(async () => {
     server = await startServer();
     browser = await launchBrowser();
     catalog = await getJson(server.base, '/indicators');
+    dataVersion = (await getJson(server.base, '/map-config.json')).data_version;
+    assert.match(dataVersion, /^[0-9a-f]{16}$/, 'map-config names the data version');
   });
   after(async () => {
     await browser?.close();
@@ -127,31 +145,174 @@ describe('map page (real server, headless Chromium)', { timeout: 240_000 }, () =
     } finally { await page.close(); }
   });
 
-  it('changing the year fetches values only; geometry is fetched once per layer', async () => {
+  it('the first view asks for its zoom band and the data version, within the transfer budget', async (t) => {
+    const { page, errors, requests } = await openMap(browser, server.base);
+    try {
+      await settle(page);
+      const layer = await page.evaluate(() => smartspec.layer);
+      const z = await page.evaluate(() => smartspec.map.getZoom());
+      const geometry = requests.filter((u) => GEOMETRY.test(u));
+      assert.equal(geometry.length, 1, `one geometry request on first view: ${geometry}`);
+      assert.equal(param(geometry[0], 'zoom'), String(await bandZoom(layer, z)), `the band of zoom ${z}: ${geometry[0]}`);
+      assert.equal(param(geometry[0], 'v'), dataVersion, 'geometry URL carries the data version');
+      assert.equal(param(geometry[0], 'properties'), 'code,name');
+      const values = requests.filter((u) => VALUES.test(u));
+      assert.ok(values.length >= 1 && values.every((u) => param(u, 'v') === dataVersion), `values URLs carry the data version: ${values}`);
+      const entries = await dataEntries(page);
+      const total = transferred(entries);
+      t.diagnostic(`first view (${layer}, zoom ${z}, band zoom=${param(geometry[0], 'zoom')}): ${total} bytes of data transferred in ${entries.length} requests`);
+      for (const e of entries) t.diagnostic(`  ${e.transferSize} ${e.url.replace(server.base, '')}`);
+      assert.ok(total <= FIRST_VIEW_BUDGET, `first view transfers ${kb(total)} of data, budget ${kb(FIRST_VIEW_BUDGET)}`);
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
+  it('zooming across a band boundary fetches that band once, no values, and swaps the geometry in place', async () => {
+    const { id, lvl, y2 } = pick('lep');
+    const api = await getJson(server.base, `/indicators/${id}/values?geography=lep&year=${y2}`);
+    const area = Object.keys(api.values).find((c) => api.values[c] != null);
+    const { page, errors, requests } = await openMap(browser, server.base, `#geo=lep&ind=${id}&year=${y2}&area=${area}`);
+    try {
+      const layer = lvl.layers[y2];
+      const { n } = await numberMatched(layer);
+      await settle(page); // the panel's requests for the selected area
+      const snapshot = () => page.evaluate(() => Object.fromEntries([...document.querySelectorAll('.leaflet-overlay-pane path[data-code]')]
+        .map((el) => [el.dataset.code, { fill: el.getAttribute('fill'), stroke: el.getAttribute('stroke'), d: el.getAttribute('d'), same: el.__seen === true }])));
+      await page.evaluate(() => document.querySelectorAll('.leaflet-overlay-pane path[data-code]').forEach((el) => { el.__seen = true; }));
+      const before = await snapshot();
+      const z0 = await page.evaluate(() => smartspec.map.getZoom());
+      const band0 = await page.evaluate(() => smartspec.geometryZoom);
+      assert.equal(band0, await bandZoom(layer, z0));
+      const band1 = await bandZoom(layer, z0 + 1);
+      assert.notEqual(band1, band0, `zoom ${z0} + 1 crosses into another band`);
+
+      const from = requests.length;
+      await page.click('.leaflet-control-zoom-in');
+      await page.waitForFunction((b) => smartspec.geometryZoom === b, band1);
+      await settle(page);
+      const since = requests.slice(from);
+      const geometry = since.filter((u) => GEOMETRY.test(u));
+      assert.equal(geometry.length, 1, `exactly one geometry request on zoom: ${geometry}`);
+      assert.equal(param(geometry[0], 'zoom'), String(band1));
+      assert.equal(param(geometry[0], 'v'), dataVersion);
+      assert.ok(geometry[0].includes(`/collections/${layer}/items`));
+      assert.deepEqual(since.filter((u) => VALUES.test(u)), [], 'no values request on zoom');
+
+      const after = await snapshot();
+      assert.equal(Object.keys(after).length, n, 'still one path per area');
+      assert.equal(await page.evaluate(() => smartspec.featureCount), n);
+      for (const [code, b] of Object.entries(before)) {
+        const a = after[code];
+        assert.ok(a?.same, `${code}: the same SVG path, its geometry swapped in place`);
+        assert.equal(a.fill, b.fill, `${code} keeps its class colour`);
+        assert.equal(a.stroke, b.stroke, `${code} keeps its outline`);
+      }
+      assert.equal(after[area].stroke, '#000', 'the selected area stays outlined');
+      assert.ok(Object.keys(before).some((c) => before[c].d !== after[c].d), 'the drawn geometry changed');
+
+      // Another zoom inside the same band shares that band's request.
+      const z1 = await page.evaluate(() => smartspec.map.getZoom());
+      const z2 = [0.25, 0.5, 0.75].map((d) => z1 + d).find((z) => Math.ceil(z) === Math.ceil(z1));
+      if (z2 != null) {
+        const from2 = requests.length;
+        await page.evaluate((z) => smartspec.map.setZoom(z, { animate: false }), z2);
+        await settle(page);
+        assert.deepEqual(requests.slice(from2).filter((u) => GEOMETRY.test(u) || VALUES.test(u)), [], 'same band: no request');
+      }
+      // Back out to the first band: served from the page's cache, no request.
+      const from3 = requests.length;
+      await page.evaluate((z) => smartspec.map.setZoom(z, { animate: false }), z0);
+      await page.waitForFunction((b) => smartspec.geometryZoom === b, band0);
+      await settle(page);
+      assert.deepEqual(requests.slice(from3).filter((u) => GEOMETRY.test(u) || VALUES.test(u)), [], 'a band seen before: no request');
+      assert.equal(await paths(page), n);
+      await screenshot(page, 'zoomed-band');
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
+  it('a later zoom wins over a slower answer for an earlier band', async () => {
+    const { id, lvl, y2 } = pick('lep');
+    const layer = lvl.layers[y2];
+    const { page, errors } = await openMap(browser, server.base, `#geo=lep&ind=${id}&year=${y2}`);
+    try {
+      const z0 = await page.evaluate(() => smartspec.map.getZoom());
+      const slow = await bandZoom(layer, z0 + 1);
+      const fast = await bandZoom(layer, z0 + 2);
+      assert.notEqual(slow, fast);
+      // Hold the answer for the first band until the second band is drawn, then let it arrive.
+      let release;
+      const held = new Promise((r) => { release = r; });
+      await page.route((u) => GEOMETRY.test(u.href) && u.searchParams.get('zoom') === String(slow),
+        async (route) => { await held; await route.continue(); });
+      const slowDone = page.waitForEvent('requestfinished', (r) => GEOMETRY.test(r.url()) && param(r.url(), 'zoom') === String(slow));
+      await page.evaluate((z) => smartspec.map.setZoom(z, { animate: false }), z0 + 1);
+      await page.evaluate((z) => smartspec.map.setZoom(z, { animate: false }), z0 + 2);
+      await page.waitForFunction((b) => smartspec.geometryZoom === b, fast);
+      release();
+      await slowDone;
+      await settle(page);
+      assert.equal(await page.evaluate(() => smartspec.geometryZoom), fast, 'the late answer for the earlier band is ignored');
+      assert.equal(await page.evaluate(() => smartspec.swaps), 1, 'one swap');
+      assert.equal(await paths(page), (await numberMatched(layer)).n);
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
+  it('changing the year or the indicator on the same layer fetches values only, within the budget', async (t) => {
     const { id, lvl, y1, y2 } = pick('lep', true);
     const { page, requests } = await openMap(browser, server.base, `#geo=lep&ind=${id}&year=${y2}`);
     try {
       assert.equal(requests.filter((u) => GEOMETRY.test(u)).length, 1, 'one geometry request on first view');
-      const before = requests.length;
-      const r = await renders(page);
-      await page.selectOption('#year', String(y1));
-      await waitForDraw(page, r);
-      const since = requests.slice(before);
-      assert.ok(since.some((u) => VALUES.test(u) && u.includes(`year=${y1}`)), `a values request for ${y1}: ${since}`);
-      assert.deepEqual(since.filter((u) => GEOMETRY.test(u)), [], 'no geometry request when the layer stays the same');
+      await settle(page);
+      const change = async (what, act) => {
+        const before = requests.length, from = await resourceCount(page), r = await renders(page);
+        await act();
+        await waitForDraw(page, r);
+        await settle(page);
+        const since = requests.slice(before);
+        assert.deepEqual(since.filter((u) => GEOMETRY.test(u)), [], `${what}: no geometry request when the layer stays the same`);
+        const entries = await dataEntries(page, from);
+        const total = transferred(entries);
+        t.diagnostic(`${what}: ${total} bytes transferred (${entries.map((e) => e.url.replace(server.base, '')).join(', ')})`);
+        assert.ok(entries.length >= 1 && entries.every((e) => VALUES.test(e.url)), `${what}: values only: ${since}`);
+        assert.ok(total <= CHANGE_BUDGET, `${what} transfers ${kb(total)}, budget ${kb(CHANGE_BUDGET)}`);
+        return since;
+      };
+      const since = await change('year change', () => page.selectOption('#year', String(y1)));
+      assert.ok(since.some((u) => VALUES.test(u) && u.includes(`year=${y1}`) && param(u, 'v') === dataVersion), `a values request for ${y1}: ${since}`);
       assert.equal(await page.evaluate(() => smartspec.layer), lvl.layers[y1]);
 
-      // Another indicator on the same layer: still no geometry.
-      const other = catalog.indicators.find((i) => i.id !== id && i.levels.some((l) => l.geography === 'lep' && l.layers[y1] === lvl.layers[y1]));
-      if (other) {
-        const b2 = requests.length, r2 = await renders(page);
-        await page.selectOption('#indicator', other.id);
-        await waitForDraw(page, r2);
-        const lvl2 = other.levels.find((l) => l.geography === 'lep');
-        const expectNew = lvl2.layers[Math.max(...lvl2.years)] !== lvl.layers[y1];
-        const geo = requests.slice(b2).filter((u) => GEOMETRY.test(u));
-        assert.equal(geo.length, expectNew ? 1 : 0, `geometry requests after changing indicator: ${geo}`);
+      // Another indicator on the same layer in the same year: values only.
+      const other = catalog.indicators.find((i) => i.id !== id
+        && i.levels.some((l) => l.geography === 'lep' && l.years.includes(y1) && l.layers[y1] === lvl.layers[y1]));
+      assert.ok(other, `another LEP indicator for ${y1} on ${lvl.layers[y1]}`);
+      await change('indicator change', () => page.selectOption('#indicator', other.id));
+      assert.equal(await page.evaluate(() => smartspec.state.ind), other.id);
+      assert.equal(await page.evaluate(() => smartspec.layer), lvl.layers[y1]);
+    } finally { await page.close(); }
+  });
+
+  it('reloading the page takes geometry and values from the browser cache', async (t) => {
+    const { page, errors } = await openMap(browser, server.base);
+    try {
+      await settle(page);
+      const statuses = [];
+      page.on('response', (r) => { if (GEOMETRY.test(r.url()) || VALUES.test(r.url())) statuses.push([r.url(), r.status()]); });
+      await page.reload();
+      await waitForDraw(page, 0);
+      await settle(page);
+      const entries = (await dataEntries(page)).filter((e) => GEOMETRY.test(e.url) || VALUES.test(e.url));
+      const geometry = entries.filter((e) => GEOMETRY.test(e.url));
+      assert.ok(geometry.length >= 1, 'the reloaded page draws geometry');
+      for (const e of entries) {
+        t.diagnostic(`after reload: ${e.transferSize} bytes transferred for ${e.url.replace(server.base, '')} (${e.encodedBodySize} byte body)`);
+        const status = statuses.find(([u]) => u === e.url)?.[1];
+        // transferSize 0: from the browser cache; below the body size: a 304 without a body.
+        assert.ok(e.transferSize === 0 || status === 304 || e.transferSize < e.encodedBodySize,
+          `no full body after reload for ${e.url} (transferSize ${e.transferSize}, body ${e.encodedBodySize}, status ${status})`);
       }
+      assert.deepEqual(errors, []);
     } finally { await page.close(); }
   });
 
@@ -275,12 +436,16 @@ describe('map page (real server, headless Chromium)', { timeout: 240_000 }, () =
 
   it('region outlines toggle on as an overlay of every region, and the CSV download lists every area', async () => {
     const { id, lvl, y2 } = pick('lep');
-    const { page, errors } = await openMap(browser, server.base, `#geo=lep&ind=${id}&year=${y2}`);
+    const { page, errors, requests } = await openMap(browser, server.base, `#geo=lep&ind=${id}&year=${y2}`);
     try {
       await page.check('#regions');
       const regions = (await numberMatched('region')).n;
       await page.waitForFunction((n) => document.querySelectorAll('.leaflet-regions-pane path').length === n, regions);
       assert.match(page.url(), /regions=1/);
+      const outline = requests.filter((u) => u.includes('/collections/region/items'));
+      const z = await page.evaluate(() => smartspec.map.getZoom());
+      assert.deepEqual(outline.map((u) => [param(u, 'zoom'), param(u, 'v')]), [[String(await bandZoom('region', z)), dataVersion]],
+        'region outlines are fetched once, for the zoom band');
       await screenshot(page, 'regions-overlay');
       const [download] = await Promise.all([page.waitForEvent('download'), page.click('#download-csv')]);
       const text = await (await download.createReadStream()).toArray().then((b) => Buffer.concat(b).toString('utf8'));

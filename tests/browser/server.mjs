@@ -32,7 +32,10 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   if (!fs.existsSync(dataDir)) throw new Error(`data directory not found at ${dataDir}: set SMARTSPEC_DATA_DIR`);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web-dir', path.join(REPO, 'web')],
+  // The Rust tests fill the same derived-artefact cache (adjacency, zoom bands), so the server starts
+  // fast; without it the server derives them afresh, which only takes longer.
+  const cacheDir = process.env.SMARTSPEC_TEST_CACHE_DIR || path.join(REPO, 'target/test-artefact-cache');
+  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web-dir', path.join(REPO, 'web'), '--cache-dir', cacheDir],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   let output = '';
   const keep = (chunk) => { output = (output + chunk).slice(-20_000); };
@@ -96,6 +99,35 @@ export async function openMap(browser, base, hash = '') {
   await waitForDraw(page, 0);
   return { page, errors, requests };
 }
+
+/** Resolve once `page` has had no request in flight for `quietMs` (panel fetches, band swaps). */
+export async function settle(page, quietMs = 300, timeoutMs = 20_000) {
+  let inFlight = 0, last = Date.now();
+  const up = () => { inFlight++; last = Date.now(); };
+  const down = () => { inFlight = Math.max(0, inFlight - 1); last = Date.now(); };
+  page.on('request', up);
+  page.on('requestfinished', down);
+  page.on('requestfailed', down);
+  try {
+    const deadline = Date.now() + timeoutMs;
+    await new Promise((r) => setTimeout(r, quietMs));
+    while (inFlight > 0 || Date.now() - last < quietMs) {
+      if (Date.now() > deadline) throw new Error(`requests still in flight after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  } finally {
+    page.off('request', up);
+    page.off('requestfinished', down);
+    page.off('requestfailed', down);
+  }
+}
+
+/** The data (not code or images) fetched by the page: Resource Timing entries from index `from` on. */
+export const dataEntries = (page, from = 0) => page.evaluate((from) => performance.getEntriesByType('resource').slice(from)
+  .filter((e) => !/\.(js|css|png|svg)$/.test(new URL(e.name).pathname))
+  .map((e) => ({ url: e.name, transferSize: e.transferSize, encodedBodySize: e.encodedBodySize })), from);
+export const resourceCount = (page) => page.evaluate(() => performance.getEntriesByType('resource').length);
+export const transferred = (entries) => entries.reduce((a, e) => a + e.transferSize, 0);
 
 /** Wait until the map finished drawing more than `after` times (or shows an error, which fails). */
 export async function waitForDraw(page, after) {
