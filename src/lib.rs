@@ -17,6 +17,7 @@ pub mod metrics;
 pub mod model;
 pub mod ogc;
 pub mod topology;
+pub mod views;
 
 use api::{AppState, WebSettings};
 use catalog::Catalog;

@@ -66,15 +66,13 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Lists choices for an error message: `a, b, c`.
-pub fn choices<I, S>(items: I) -> String
-where
-    I: IntoIterator<Item = S>,
-    S: std::fmt::Display,
-{
-    items
-        .into_iter()
-        .map(|s| s.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+pub use crate::views::choices;
+
+impl From<crate::views::ViewError> for ApiError {
+    fn from(e: crate::views::ViewError) -> ApiError {
+        match e {
+            crate::views::ViewError::NotFound(d) => ApiError::not_found(d),
+            crate::views::ViewError::Invalid(d) => ApiError::invalid(d),
+        }
+    }
 }

@@ -339,7 +339,7 @@ pub(crate) fn metric_join<'a>(
         (Some(_), None) => return Err(ApiError::invalid("year: required with indicator")),
         (None, Some(_)) => return Err(ApiError::invalid("indicator: required with year")),
     };
-    let resolved = super::indicators::resolve(
+    let resolved = crate::views::resolve::resolve(
         catalog,
         indicator,
         Some(layer.spec.geography.as_str()),

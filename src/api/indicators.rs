@@ -4,89 +4,13 @@ use super::error::{choices, ApiError};
 use super::params::Params;
 use super::{json, AppState};
 use crate::catalog::Catalog;
-use crate::metrics::{IndicatorLevel, Series};
+use crate::metrics::IndicatorLevel;
 use crate::model::{Geography, IndicatorId};
+use crate::views::resolve::{resolve, unknown_indicator};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
-
-/// An indicator resolved to one geography, one year and the series on that year's layer.
-pub struct Resolved<'a> {
-    pub id: &'a str,
-    pub geography: Geography,
-    pub level: &'a IndicatorLevel,
-    pub year: i32,
-    pub series: &'a Series,
-}
-
-/// Resolves indicator, geography (optional when the indicator has one level) and year
-/// (optional: the latest year with data), with errors that list what exists.
-pub fn resolve<'a>(
-    catalog: &'a Catalog,
-    indicator: &str,
-    geography: Option<&str>,
-    year: Option<&str>,
-) -> Result<Resolved<'a>, ApiError> {
-    let (id, levels) = catalog
-        .metrics
-        .indicators
-        .get_key_value(indicator)
-        .ok_or_else(|| unknown_indicator(catalog, indicator))?;
-    let geography = match geography {
-        Some(g) => Geography::parse(g).ok_or_else(|| {
-            ApiError::invalid(format!(
-                "geography: unknown '{g}'; expected one of {}",
-                choices(levels.keys())
-            ))
-        })?,
-        None => match levels.keys().collect::<Vec<_>>().as_slice() {
-            [only] => **only,
-            many => {
-                return Err(ApiError::invalid(format!(
-                    "geography: required for '{indicator}', which has values for {}",
-                    choices(many)
-                )))
-            }
-        },
-    };
-    let level = levels.get(&geography).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "indicator '{indicator}' has no values for geography '{geography}'; it has {}",
-            choices(levels.keys())
-        ))
-    })?;
-    let years = || choices(level.series.keys());
-    let year =
-        match year {
-            Some(y) => y.trim().parse::<i32>().map_err(|_| {
-                ApiError::invalid(format!("year: expected a year such as 2016, got '{y}'"))
-            })?,
-            None => *level.series.keys().next_back().ok_or_else(|| {
-                ApiError::not_found(format!("indicator '{indicator}' has no values"))
-            })?,
-        };
-    let series = level.series.get(&year).ok_or_else(|| {
-        ApiError::not_found(format!(
-            "indicator '{indicator}' has no {geography} values for {year}; years with data: {}",
-            years()
-        ))
-    })?;
-    Ok(Resolved {
-        id: id.as_str(),
-        geography,
-        level,
-        year,
-        series,
-    })
-}
-
-fn unknown_indicator(catalog: &Catalog, id: &str) -> ApiError {
-    ApiError::not_found(format!(
-        "no indicator '{id}'; indicators: {} (details at /indicators)",
-        choices(catalog.metrics.indicators.keys())
-    ))
-}
 
 /// The distinct `code_vintage`s of a level's series, in year order.
 fn vintages(level: &IndicatorLevel) -> Vec<&str> {

@@ -1,12 +1,12 @@
 //! Ranking and comparison routes: every area of a layer ranked, and chosen areas side by side.
 
 use super::error::{choices, ApiError};
-use super::indicators::{resolve, Resolved};
 use super::params::Params;
 use super::{filtered, json, AppState};
 use crate::analysis::compare::compare as compare_areas;
 use crate::analysis::ranking::{display_order, rank, RankEntry, Ranking};
 use crate::catalog::{Catalog, Layer};
+use crate::views::resolve::{resolve, Resolved};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use serde_json::{json, Value};
