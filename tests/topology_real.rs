@@ -51,6 +51,7 @@ fn signed_area2(ring: &LineString<f64>) -> f64 {
         .sum()
 }
 
+/// The GeoJSON FeatureCollection the map requests (`properties=code,name`): its size, and gzipped.
 fn gzip_kb(areas: &[Area], geometries: &[MultiPolygon<f64>]) -> (f64, f64) {
     let mut json = String::from(r#"{"type":"FeatureCollection","features":["#);
     for (i, (area, g)) in areas.iter().zip(geometries).enumerate() {
@@ -59,8 +60,9 @@ fn gzip_kb(areas: &[Area], geometries: &[MultiPolygon<f64>]) -> (f64, f64) {
         }
         write!(
             json,
-            r#"{{"type":"Feature","properties":{{"code":"{}"}},"geometry":{{"type":"MultiPolygon","coordinates":["#,
-            area.code.as_str()
+            r#"{{"type":"Feature","properties":{{"code":{},"name":{}}},"geometry":{{"type":"MultiPolygon","coordinates":["#,
+            serde_json::to_string(area.code.as_str()).unwrap(),
+            serde_json::to_string(&area.name).unwrap()
         )
         .unwrap();
         for (p, polygon) in g.0.iter().enumerate() {
