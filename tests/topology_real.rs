@@ -488,7 +488,7 @@ fn every_real_layer_generalises_into_valid_bands_with_identical_shared_borders()
     }
     for &(layer, _, _) in &BUDGETS {
         assert!(
-            manifest.layers.iter().any(|l| l.id == layer),
+            manifest.layers.iter().any(|l| l.id.as_str() == layer),
             "no layer {layer} to hold to its budget"
         );
     }
