@@ -256,8 +256,8 @@ fn check_band(
             );
         }
     }
-    // Every ring of the source is in the band whole, or wholly left out: then it is a part or
-    // a hole under a pixel whose arcs no other area uses (the band drops no shared border).
+    // Every ring of the source is in the band whole, or left out: then it is a part or a hole
+    // under a pixel whose arcs no other area uses (the band drops no shared border).
     let pixel2 = spec.min_part_area_deg2();
     let mut left_out_holes = 0;
     for (i, area) in areas.iter().enumerate() {
@@ -276,17 +276,24 @@ fn check_band(
             };
             let mut present = Vec::with_capacity(rings.len());
             for (r, refs) in rings.iter().enumerate() {
-                let segs: Vec<&Segment> = refs
+                if r > 0 && present.first() == Some(&false) {
+                    // A part left out: its holes go with it (another part of the area filling
+                    // one of them still carries its arcs).
+                    break;
+                }
+                let ring_tag = format!("{tag}: area {} part {p} ring {r}", areas[i].code);
+                // A ring with a segment missing, or fewer than three at the band, is left out
+                // (an arc of it may still be in the band as another ring's of the area, or by
+                // rounding onto a neighbour's segment).
+                let segs: HashSet<&Segment> = refs
                     .iter()
                     .flat_map(|x| arc_segments[x.arc].iter())
                     .collect();
-                let inside = segs.iter().filter(|s| per_area[i].contains(**s)).count();
-                let ring_tag = format!("{tag}: area {} part {p} ring {r}", areas[i].code);
-                if inside == segs.len() {
+                let whole = segs.len() >= 3 && segs.iter().all(|s| per_area[i].contains(*s));
+                if whole {
                     present.push(true);
                     continue;
                 }
-                assert_eq!(inside, 0, "{ring_tag} is in the band in part only");
                 assert!(
                     refs.iter().all(|x| topology.arc_areas(x.arc) == [i as u32]),
                     "{ring_tag} is left out but shares a border with another area"
@@ -306,12 +313,6 @@ fn check_band(
             }
             if present.first() == Some(&true) {
                 left_out_holes += present.iter().filter(|&&k| !k).count();
-            } else {
-                assert!(
-                    present.iter().all(|&k| !k),
-                    "{tag}: area {} part {p} lost its exterior but not its holes",
-                    areas[i].code
-                );
             }
         }
     }
