@@ -371,7 +371,18 @@ fn check_band(
     let plain: usize = topology
         .arcs()
         .iter()
-        .map(|a| geo::Simplify::simplify(a, spec.tolerance_deg).0.len())
+        .map(|a| {
+            // Longitudes scaled by cos 52.5°, as the stage does.
+            let scaled = LineString(
+                a.0.iter()
+                    .map(|c| Coord {
+                        x: c.x * 0.608_761_429_008_720_6,
+                        y: c.y,
+                    })
+                    .collect(),
+            );
+            geo::Simplify::simplify(&scaled, spec.tolerance_deg).0.len()
+        })
         .sum();
     let final_arcs: usize = band.arcs.iter().map(|a| a.0.len()).sum();
     let line = format!(

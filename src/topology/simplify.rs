@@ -2,7 +2,7 @@
 
 use super::arcs::{ArcRef, Topology};
 use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
-use super::{Band, BandSpec};
+use super::{Band, BandSpec, COS_REFERENCE_LATITUDE};
 use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
 
 /// The first refinement levels of an arc piece: the band's tolerance times this factor, at the
@@ -97,8 +97,10 @@ impl Topology {
             }
         }
 
-        // How far a simplified segment may stray from its source: the tolerance plus rounding.
-        let reach = 2.0 * spec.tolerance_deg + 10f64.powi(-i32::from(spec.decimals));
+        // How far a simplified segment may stray from its source: the tolerance (longitudes
+        // are simplified scaled, see `compute`) plus rounding.
+        let reach = 2.0 * spec.tolerance_deg / COS_REFERENCE_LATITUDE
+            + 10f64.powi(-i32::from(spec.decimals));
         // Rebuild every kept polygon; an invalid one refines arcs and requeues their users.
         let mut rebuilt: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); polygons.len()];
         let mut queued = vec![true; polygons.len()];
@@ -437,10 +439,9 @@ impl State<'_> {
             let end = pieces.get(k + 1).map_or(last, |&(s, _)| s as usize);
             let d = self.level_decimals(level);
             let indices: Vec<usize> = match TOLERANCE_FACTORS.get(usize::from(level)) {
-                Some(&f) => simplify_indices(
-                    &LineString(source.0[start..=end].to_vec()),
-                    f * self.spec.tolerance_deg,
-                ),
+                Some(&f) => {
+                    simplify_indices(&scaled(&source.0[start..=end]), f * self.spec.tolerance_deg)
+                }
                 None => (0..=end - start).collect(),
             };
             for i in indices {
@@ -536,6 +537,21 @@ impl State<'_> {
         }
         RingCoords { coords, sources }
     }
+}
+
+/// `coords` with longitudes times cos 52.5°: a degree of longitude is that much shorter on the
+/// map than one of latitude, so a tolerance in degrees of latitude is the same number of pixels
+/// across as up.
+fn scaled(coords: &[Coord<f64>]) -> LineString<f64> {
+    LineString(
+        coords
+            .iter()
+            .map(|c| Coord {
+                x: c.x * COS_REFERENCE_LATITUDE,
+                y: c.y,
+            })
+            .collect(),
+    )
 }
 
 /// Douglas–Peucker indices of `line` (endpoints kept). A closed line is split at the vertex
