@@ -16,6 +16,9 @@ use std::time::Instant;
 type Key = (u64, u64);
 type Segment = (Key, Key);
 
+/// Size budgets of the FeatureCollection (code and name), gzipped: (layer, zoom, KB).
+const BUDGETS: [(&str, u8, f64); 2] = [("lep-2017", 6, 60.0), ("lad-2013", 8, 200.0)];
+
 fn data_dir() -> PathBuf {
     std::env::var_os("SMARTSPEC_DATA_DIR")
         .map(PathBuf::from)
@@ -51,6 +54,7 @@ fn signed_area2(ring: &LineString<f64>) -> f64 {
         .sum()
 }
 
+/// The GeoJSON FeatureCollection the map requests (`properties=code,name`): its size, and gzipped.
 fn gzip_kb(areas: &[Area], geometries: &[MultiPolygon<f64>]) -> (f64, f64) {
     let mut json = String::from(r#"{"type":"FeatureCollection","features":["#);
     for (i, (area, g)) in areas.iter().zip(geometries).enumerate() {
@@ -59,8 +63,9 @@ fn gzip_kb(areas: &[Area], geometries: &[MultiPolygon<f64>]) -> (f64, f64) {
         }
         write!(
             json,
-            r#"{{"type":"Feature","properties":{{"code":"{}"}},"geometry":{{"type":"MultiPolygon","coordinates":["#,
-            area.code.as_str()
+            r#"{{"type":"Feature","properties":{{"code":{},"name":{}}},"geometry":{{"type":"MultiPolygon","coordinates":["#,
+            serde_json::to_string(area.code.as_str()).unwrap(),
+            serde_json::to_string(&area.name).unwrap()
         )
         .unwrap();
         for (p, polygon) in g.0.iter().enumerate() {
@@ -174,7 +179,7 @@ fn check_band(
     topology: &Topology,
     full_pairs: &HashSet<(usize, usize)>,
     band: &Band,
-) -> String {
+) -> (String, f64) {
     let spec = band.spec;
     let tag = format!("{id} z{}-{}", spec.min_zoom, spec.max_zoom);
     assert_eq!(band.geometries.len(), areas.len(), "{tag}: feature count");
@@ -251,6 +256,70 @@ fn check_band(
             );
         }
     }
+    // Every ring of the source is in the band whole, or left out: then it is a part or a hole
+    // under a pixel whose arcs no other area uses (the band drops no shared border).
+    let pixel2 = spec.min_part_area_deg2();
+    let mut left_out_holes = 0;
+    for (i, area) in areas.iter().enumerate() {
+        let parts = topology.area_parts(i);
+        let source = &area.geometry;
+        for (p, rings) in parts.iter().enumerate() {
+            let polygon = &source.0[p];
+            let part_area = {
+                let ext = signed_area2(polygon.exterior()).abs();
+                let holes: f64 = polygon
+                    .interiors()
+                    .iter()
+                    .map(|r| signed_area2(r).abs())
+                    .sum();
+                (ext - holes) / 2.0
+            };
+            let mut present = Vec::with_capacity(rings.len());
+            for (r, refs) in rings.iter().enumerate() {
+                if r > 0 && present.first() == Some(&false) {
+                    // A part left out: its holes go with it (another part of the area filling
+                    // one of them still carries its arcs).
+                    break;
+                }
+                let ring_tag = format!("{tag}: area {} part {p} ring {r}", areas[i].code);
+                // A ring with a segment missing, or fewer than three at the band, is left out
+                // (an arc of it may still be in the band as another ring's of the area, or by
+                // rounding onto a neighbour's segment).
+                let segs: HashSet<&Segment> = refs
+                    .iter()
+                    .flat_map(|x| arc_segments[x.arc].iter())
+                    .collect();
+                let whole = segs.len() >= 3 && segs.iter().all(|s| per_area[i].contains(*s));
+                if whole {
+                    present.push(true);
+                    continue;
+                }
+                assert!(
+                    refs.iter().all(|x| topology.arc_areas(x.arc) == [i as u32]),
+                    "{ring_tag} is left out but shares a border with another area"
+                );
+                let ring = if r == 0 {
+                    polygon.exterior()
+                } else {
+                    &polygon.interiors()[r - 1]
+                };
+                let small = if r == 0 {
+                    part_area < pixel2
+                } else {
+                    signed_area2(ring).abs() / 2.0 < pixel2
+                };
+                assert!(small, "{ring_tag} is left out but not under a pixel");
+                present.push(false);
+            }
+            if present.first() == Some(&true) {
+                left_out_holes += present.iter().filter(|&&k| !k).count();
+            }
+        }
+    }
+    assert_eq!(
+        left_out_holes, band.stats.dropped_holes,
+        "{tag}: holes left out"
+    );
     let mut shared_arcs = 0;
     for (a, segs) in arc_segments.iter().enumerate() {
         let owners = topology.arc_areas(a);
@@ -302,25 +371,39 @@ fn check_band(
     let plain: usize = topology
         .arcs()
         .iter()
-        .map(|a| geo::Simplify::simplify(a, spec.tolerance_deg).0.len())
+        .map(|a| {
+            // Longitudes scaled by cos 52.5°, as the stage does.
+            let scaled = LineString(
+                a.0.iter()
+                    .map(|c| Coord {
+                        x: c.x * 0.608_761_429_008_720_6,
+                        y: c.y,
+                    })
+                    .collect(),
+            );
+            geo::Simplify::simplify(&scaled, spec.tolerance_deg).0.len()
+        })
         .sum();
     let final_arcs: usize = band.arcs.iter().map(|a| a.0.len()).sum();
-    format!(
-        "{tag}: {} vertices (arcs {final_arcs}, {plain} before refinement), {} parts ({} dropped), {} polygons refined ({} arcs finer, {} at source), \
+    let line = format!(
+        "{tag}: {} vertices (arcs {final_arcs}, {plain} before refinement), {} parts ({} dropped), {} holes dropped, {} polygons refined ({} arcs finer, {} at source), \
          {shared_arcs} shared arcs, neighbour pairs {} (lost {lost}, new {gained}), GeoJSON {raw_kb:.0} KB, gzip {gz_kb:.1} KB; \
          {} holes with {hole_vertices} vertices (gzip {gz_without_kb:.1} KB without those under a pixel)",
         s.vertices,
         s.parts,
         s.dropped_parts,
+        s.dropped_holes,
         s.refined_polygons,
         s.refined_arcs,
         s.source_arcs,
         band_pairs.len(),
         holes.count(),
-    )
+    );
+    (line, gz_kb)
 }
 
-fn check_layer(manifest: &Manifest, index: usize) -> Vec<String> {
+/// A layer's report lines, and its bands over budget.
+fn check_layer(manifest: &Manifest, index: usize) -> (Vec<String>, Vec<String>) {
     let spec = &manifest.layers[index];
     let id = spec.id.as_str();
     let path = data_dir().join(&spec.file);
@@ -358,10 +441,22 @@ fn check_layer(manifest: &Manifest, index: usize) -> Vec<String> {
         full_pairs.len()
     ));
     assert_eq!(bands.len(), BANDS.len());
+    let mut over = Vec::new();
     for band in &bands {
-        lines.push(check_band(id, &areas, &topology, &full_pairs, band));
+        let (line, gz_kb) = check_band(id, &areas, &topology, &full_pairs, band);
+        for &(layer, zoom, budget) in &BUDGETS {
+            if layer == id && band.spec.min_zoom <= zoom && zoom <= band.spec.max_zoom {
+                lines.push(format!(
+                    "{id} z{zoom}: gzip {gz_kb:.1} KB, budget {budget} KB"
+                ));
+                if gz_kb > budget {
+                    over.push(format!("{id} z{zoom}: gzip {gz_kb:.1} KB over {budget} KB"));
+                }
+            }
+        }
+        lines.push(line);
     }
-    lines
+    (lines, over)
 }
 
 #[test]
@@ -379,7 +474,7 @@ fn every_real_layer_generalises_into_valid_bands_with_identical_shared_borders()
     .unwrap();
     assert_eq!(manifest.layers.len(), 17);
     // Two workers, each taking every other layer.
-    let reports: Vec<Vec<String>> = std::thread::scope(|scope| {
+    let reports: Vec<(Vec<String>, Vec<String>)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..2)
             .map(|w| {
                 let manifest = &manifest;
@@ -396,9 +491,18 @@ fn every_real_layer_generalises_into_valid_bands_with_identical_shared_borders()
             .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
             .collect()
     });
-    for lines in reports {
+    let mut over = Vec::new();
+    for (lines, layer_over) in reports {
         for line in lines {
             eprintln!("{line}");
         }
+        over.extend(layer_over);
     }
+    for &(layer, _, _) in &BUDGETS {
+        assert!(
+            manifest.layers.iter().any(|l| l.id.as_str() == layer),
+            "no layer {layer} to hold to its budget"
+        );
+    }
+    assert!(over.is_empty(), "over budget: {over:?}");
 }

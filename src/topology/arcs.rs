@@ -36,6 +36,10 @@ pub struct Topology {
     part_areas: Vec<Vec<f64>>,
     /// Whether each ring (per area, part, ring) runs counter-clockwise in the source.
     ring_ccw: Vec<Vec<Vec<bool>>>,
+    /// Each ring's source area (degrees², unsigned), per area, part and ring.
+    ring_areas: Vec<Vec<Vec<f64>>>,
+    /// How many rings of the layer use each arc (an arc used twice by one ring counts twice).
+    arc_uses: Vec<u32>,
     /// The arcs meeting at each junction (vertex id).
     junction_arcs: HashMap<u32, Vec<usize>>,
     vertex_count: usize,
@@ -65,14 +69,17 @@ impl Topology {
         let mut coords: Vec<Coord<f64>> = Vec::new();
         let mut rings: Vec<Vec<Vec<Vec<u32>>>> = Vec::with_capacity(geometries.len());
         let mut ring_ccw = Vec::with_capacity(geometries.len());
+        let mut ring_areas = Vec::with_capacity(geometries.len());
         let mut part_areas = Vec::with_capacity(geometries.len());
         for geometry in geometries {
             let mut area_rings = Vec::with_capacity(geometry.0.len());
             let mut area_ccw = Vec::with_capacity(geometry.0.len());
+            let mut area_ring_areas = Vec::with_capacity(geometry.0.len());
             let mut area_parts = Vec::with_capacity(geometry.0.len());
             for polygon in &geometry.0 {
                 let mut poly_rings = Vec::new();
                 let mut poly_ccw = Vec::new();
+                let mut poly_areas = Vec::new();
                 let mut area2 = 0.0;
                 for (i, ring) in std::iter::once(polygon.exterior())
                     .chain(polygon.interiors())
@@ -95,14 +102,17 @@ impl Topology {
                     let a2 = signed_area2(&ring.0);
                     area2 += if i == 0 { a2.abs() } else { -a2.abs() };
                     poly_ccw.push(a2 > 0.0);
+                    poly_areas.push(a2.abs() / 2.0);
                     poly_rings.push(cycle);
                 }
                 area_parts.push((area2 / 2.0).max(0.0));
                 area_rings.push(poly_rings);
                 area_ccw.push(poly_ccw);
+                area_ring_areas.push(poly_areas);
             }
             rings.push(area_rings);
             ring_ccw.push(area_ccw);
+            ring_areas.push(area_ring_areas);
             part_areas.push(area_parts);
         }
 
@@ -165,6 +175,12 @@ impl Topology {
             mut arc_areas,
             ..
         } = builder;
+        let mut arc_uses = vec![0u32; arcs.len()];
+        for r in areas.iter().flatten().flatten().flatten() {
+            if let Some(n) = arc_uses.get_mut(r.arc) {
+                *n += 1;
+            }
+        }
         for owners in &mut arc_areas {
             owners.sort_unstable();
             owners.dedup();
@@ -188,6 +204,8 @@ impl Topology {
             areas,
             part_areas,
             ring_ccw,
+            ring_areas,
+            arc_uses,
             junction_arcs,
             vertex_count: coords.len(),
         }
@@ -237,6 +255,21 @@ impl Topology {
             .and_then(|parts| parts.get(part))
             .copied()
             .unwrap_or(0.0)
+    }
+
+    /// The source area (degrees²) of ring `ring` of a polygon (0 is the exterior).
+    pub(super) fn ring_area(&self, area: usize, part: usize, ring: usize) -> f64 {
+        self.ring_areas
+            .get(area)
+            .and_then(|parts| parts.get(part))
+            .and_then(|rings| rings.get(ring))
+            .copied()
+            .unwrap_or(0.0)
+    }
+
+    /// How many rings of the layer use `arc`.
+    pub(super) fn arc_uses(&self, arc: usize) -> u32 {
+        self.arc_uses.get(arc).copied().unwrap_or(0)
     }
 
     pub(super) fn ring_ccw(&self, area: usize, part: usize) -> &[bool] {

@@ -2,9 +2,12 @@
 //!
 //! Like TopoJSON and mapshaper: the rings of all areas of a layer are cut into *arcs* (maximal
 //! chains of segments owned by the same set of rings, split at junctions, see [`Topology`]); each
-//! arc is simplified once per band (Douglas–Peucker, endpoints fixed) and rounded to the band's
+//! arc is simplified once per band (Douglas–Peucker, endpoints fixed, the tolerance half a pixel
+//! in Web Mercator at 52.5°N) and rounded to the band's
 //! precision, and every area is rebuilt from its arcs. Two neighbours therefore carry identical
-//! border coordinates at every band: no gaps, no slivers. A rebuilt polygon that is invalid or
+//! border coordinates at every band: no gaps, no slivers. Parts and holes under a pixel that no
+//! other area shares a border with are left out of a band (a hole only when no ring at all fills
+//! or borders it), so leaving them out makes no gap and no overlap. A rebuilt polygon that is invalid or
 //! degenerate has its arcs refined (half the tolerance, a quarter, none, then the source
 //! coordinates) and every polygon sharing those arcs is rebuilt, until all are valid.
 
@@ -31,7 +34,8 @@ const COS_REFERENCE_LATITUDE: f64 = 0.608_761_429_008_720_6;
 pub struct BandSpec {
     pub min_zoom: u8,
     pub max_zoom: u8,
-    /// Douglas–Peucker tolerance in degrees: half a pixel at `max_zoom` at 52.5°N.
+    /// Douglas–Peucker tolerance in degrees of latitude: half a pixel at `max_zoom` at 52.5°N
+    /// (longitudes are scaled by cos 52.5° before simplifying, so it is half a pixel across too).
     pub tolerance_deg: f64,
     /// Decimal places kept in the coordinates.
     pub decimals: u8,
@@ -48,8 +52,9 @@ impl BandSpec {
         }
     }
 
-    /// Parts (polygons of a multipolygon) with an area below this (degrees²), one pixel, may be
-    /// dropped when their area keeps another part.
+    /// Parts (polygons of a multipolygon) and holes with an area below this (degrees²), one
+    /// pixel, may be dropped: a part when its area keeps another part and no other area shares
+    /// its arcs, a hole when no other ring uses its arcs (no area fills or borders it).
     pub const fn min_part_area_deg2(&self) -> f64 {
         let pixel = pixel_deg(self.max_zoom);
         pixel * pixel

@@ -2,7 +2,7 @@
 
 use super::arcs::{ArcRef, Topology};
 use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
-use super::{Band, BandSpec};
+use super::{Band, BandSpec, COS_REFERENCE_LATITUDE};
 use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
 
 /// The first refinement levels of an arc piece: the band's tolerance times this factor, at the
@@ -23,6 +23,8 @@ pub struct BandStats {
     pub parts: usize,
     /// Parts dropped as smaller than a pixel (never an area's last or largest part).
     pub dropped_parts: usize,
+    /// Holes dropped as smaller than a pixel and used by no other ring (no area fills them).
+    pub dropped_holes: usize,
     /// Polygons found invalid or degenerate at least once, whose arcs were refined.
     pub refined_polygons: usize,
     /// Arcs finer than the band's tolerance in the end, in whole or in part.
@@ -49,9 +51,12 @@ impl Topology {
 
         // The parts kept: a part under a pixel goes when it is not its area's largest and none
         // of its arcs belongs to another area (dropping it leaves no gap in a neighbour).
+        // The holes kept of those: a hole under a pixel goes when no other ring uses any of its
+        // arcs (no area fills it or borders it), so dropping it makes no overlap and no gap.
         let min_area = spec.min_part_area_deg2();
-        let mut polygons: Vec<(usize, usize)> = Vec::new();
+        let mut polygons: Vec<Kept> = Vec::new();
         let mut dropped_parts = 0;
+        let mut dropped_holes = 0;
         for area in 0..self.area_count() {
             let parts = self.area_parts(area);
             let largest = (0..parts.len())
@@ -63,14 +68,27 @@ impl Topology {
                     .all(|r| self.arc_areas(r.arc) == [area as u32]);
                 if Some(part) != largest && own && self.part_area(area, part) < min_area {
                     dropped_parts += 1;
-                } else {
-                    polygons.push((area, part));
+                    continue;
                 }
+                let mut kept = Vec::with_capacity(rings.len());
+                for (r, refs) in rings.iter().enumerate() {
+                    let alone = refs.iter().all(|a| self.arc_uses(a.arc) == 1);
+                    if r > 0 && alone && self.ring_area(area, part, r) < min_area {
+                        dropped_holes += 1;
+                    } else {
+                        kept.push(r);
+                    }
+                }
+                polygons.push(Kept {
+                    area,
+                    part,
+                    rings: kept,
+                });
             }
         }
         let mut users: Vec<Vec<usize>> = vec![Vec::new(); arc_count];
-        for (p, &(area, part)) in polygons.iter().enumerate() {
-            for r in self.rings_of(area, part).iter().flatten() {
+        for (p, kept) in polygons.iter().enumerate() {
+            for r in self.kept_rings(kept).flatten() {
                 if let Some(u) = users.get_mut(r.arc) {
                     if u.last() != Some(&p) {
                         u.push(p);
@@ -79,8 +97,10 @@ impl Topology {
             }
         }
 
-        // How far a simplified segment may stray from its source: the tolerance plus rounding.
-        let reach = 2.0 * spec.tolerance_deg + 10f64.powi(-i32::from(spec.decimals));
+        // How far a simplified segment may stray from its source: the tolerance (longitudes
+        // are simplified scaled, see `compute`) plus rounding.
+        let reach = 2.0 * spec.tolerance_deg / COS_REFERENCE_LATITUDE
+            + 10f64.powi(-i32::from(spec.decimals));
         // Rebuild every kept polygon; an invalid one refines arcs and requeues their users.
         let mut rebuilt: Vec<Vec<Vec<Coord<f64>>>> = vec![Vec::new(); polygons.len()];
         let mut queued = vec![true; polygons.len()];
@@ -88,15 +108,26 @@ impl Topology {
         let mut queue: Vec<usize> = (0..polygons.len()).rev().collect();
         while let Some(p) = queue.pop() {
             queued[p] = false;
-            let (area, part) = polygons[p];
-            let rings = self.rings_of(area, part);
+            let kept = &polygons[p];
+            let rings: Vec<&[ArcRef]> = self.kept_rings(kept).collect();
+            let ccw: Vec<bool> = {
+                let source = self.ring_ccw(kept.area, kept.part);
+                kept.rings
+                    .iter()
+                    .map(|&r| source.get(r).copied().unwrap_or(r == 0))
+                    .collect()
+            };
             let coords: Vec<RingCoords> = rings.iter().map(|refs| state.ring(refs)).collect();
-            // At the source level the polygon is the source's, which is valid.
-            let at_source = rings.iter().flatten().all(|r| state.at_source(r.arc));
+            // At the source level the polygon is the source's, less some holes: valid.
+            let at_source = rings
+                .iter()
+                .copied()
+                .flatten()
+                .all(|r| state.at_source(r.arc));
             let verdict = if at_source {
                 Verdict::Valid
             } else {
-                check_polygon(&coords, self.ring_ccw(area, part), reach)
+                check_polygon(&coords, &ccw, reach)
             };
             let (segments, bad_rings) = match verdict {
                 Verdict::Valid => {
@@ -109,6 +140,7 @@ impl Topology {
             let mut whole: Vec<usize> = bad_rings
                 .iter()
                 .filter_map(|&r| rings.get(r))
+                .copied()
                 .flatten()
                 .map(|r| r.arc)
                 .collect();
@@ -134,7 +166,7 @@ impl Topology {
             }
             if !progressed {
                 // Nothing named could get finer: refine every arc of the polygon.
-                for r in rings.iter().flatten() {
+                for r in rings.iter().copied().flatten() {
                     state.refine_whole(r.arc, &mut changed);
                 }
             }
@@ -154,11 +186,11 @@ impl Topology {
             .map(|_| MultiPolygon(Vec::new()))
             .collect();
         let mut vertices = 0;
-        for (&(area, _), rings) in polygons.iter().zip(rebuilt) {
+        for (kept, rings) in polygons.iter().zip(rebuilt) {
             vertices += rings.iter().map(Vec::len).sum::<usize>();
             let mut rings = rings.into_iter().map(LineString);
             let exterior = rings.next().unwrap_or_else(|| LineString(Vec::new()));
-            if let Some(g) = geometries.get_mut(area) {
+            if let Some(g) = geometries.get_mut(kept.area) {
                 g.0.push(Polygon::new(exterior, rings.collect()));
             }
         }
@@ -168,6 +200,7 @@ impl Topology {
             vertices,
             parts: polygons.len(),
             dropped_parts,
+            dropped_holes,
             refined_polygons: flagged.iter().filter(|&&f| f).count(),
             refined_arcs: state
                 .pieces
@@ -188,11 +221,24 @@ impl Topology {
         }
     }
 
-    fn rings_of(&self, area: usize, part: usize) -> &[Vec<ArcRef>] {
-        self.area_parts(area)
-            .get(part)
-            .map_or(&[], |rings| rings.as_slice())
+    /// The rings of a kept polygon, as arcs.
+    fn kept_rings<'a>(&'a self, kept: &'a Kept) -> impl Iterator<Item = &'a [ArcRef]> + 'a {
+        let rings = self
+            .area_parts(kept.area)
+            .get(kept.part)
+            .map_or(&[][..], |rings| rings.as_slice());
+        kept.rings
+            .iter()
+            .filter_map(move |&r| rings.get(r))
+            .map(Vec::as_slice)
     }
+}
+
+/// A polygon kept in a band: its area, its part, and the rings it keeps (the exterior first).
+struct Kept {
+    area: usize,
+    part: usize,
+    rings: Vec<usize>,
 }
 
 /// The band's arcs as refined so far.
@@ -393,10 +439,9 @@ impl State<'_> {
             let end = pieces.get(k + 1).map_or(last, |&(s, _)| s as usize);
             let d = self.level_decimals(level);
             let indices: Vec<usize> = match TOLERANCE_FACTORS.get(usize::from(level)) {
-                Some(&f) => simplify_indices(
-                    &LineString(source.0[start..=end].to_vec()),
-                    f * self.spec.tolerance_deg,
-                ),
+                Some(&f) => {
+                    simplify_indices(&scaled(&source.0[start..=end]), f * self.spec.tolerance_deg)
+                }
                 None => (0..=end - start).collect(),
             };
             for i in indices {
@@ -492,6 +537,21 @@ impl State<'_> {
         }
         RingCoords { coords, sources }
     }
+}
+
+/// `coords` with longitudes times cos 52.5°: a degree of longitude is that much shorter on the
+/// map than one of latitude, so a tolerance in degrees of latitude is the same number of pixels
+/// across as up.
+fn scaled(coords: &[Coord<f64>]) -> LineString<f64> {
+    LineString(
+        coords
+            .iter()
+            .map(|c| Coord {
+                x: c.x * COS_REFERENCE_LATITUDE,
+                y: c.y,
+            })
+            .collect(),
+    )
 }
 
 /// Douglas–Peucker indices of `line` (endpoints kept). A closed line is split at the vertex

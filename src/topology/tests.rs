@@ -336,3 +336,74 @@ fn a_border_owned_by_three_areas_is_one_arc() {
         assert!(s[0].intersection(&s[2]).count() >= 1);
     }
 }
+
+#[test]
+fn a_tiny_hole_no_area_fills_is_dropped_while_under_a_pixel() {
+    // A 0.005° square hole: 2.5e-5 deg², under a pixel² up to z7 (4.5e-5), over it from z8.
+    let hole = [(0.5, 52.5), (0.5, 52.505), (0.505, 52.505), (0.505, 52.5)];
+    // And a 0.004° triangle hole touching the exterior at its corner (0, 52.5).
+    let notch = [(0.0, 52.5), (0.004, 52.502), (0.004, 52.498)];
+    let exterior = [
+        (0.0, 52.0),
+        (1.0, 52.0),
+        (1.0, 53.0),
+        (0.0, 53.0),
+        (0.0, 52.5),
+    ];
+    let holed = MultiPolygon(vec![area(&exterior, &[&hole, &notch])]);
+    let neighbour = MultiPolygon(vec![area(
+        &[(1.0, 52.0), (2.0, 52.0), (2.0, 53.0), (1.0, 53.0)],
+        &[],
+    )]);
+    let input = [&holed, &neighbour];
+    let out = generalise_layer(&input);
+    assert_sound(&input, &out);
+    let hole_area = ring(&hole)
+        .0
+        .windows(2)
+        .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+        .sum::<f64>()
+        .abs()
+        / 2.0;
+    for band in &out {
+        let under = hole_area < band.spec.min_part_area_deg2();
+        let holes = band.geometries[0].0[0].interiors().len();
+        // The notch (8e-6 deg²) is under a pixel up to z8 and goes with the square hole or before it.
+        let notch_under = 8e-6 < band.spec.min_part_area_deg2();
+        let expected = usize::from(!under) + usize::from(!notch_under);
+        assert_eq!(holes, expected, "{:?}", band.spec);
+        assert_eq!(band.stats.dropped_holes, 2 - expected, "{:?}", band.spec);
+        assert_eq!(band.geometries[0].0.len(), 1);
+    }
+    assert_eq!(out[0].stats.dropped_holes, 2);
+    assert_eq!(out[6].stats.dropped_holes, 0);
+}
+
+#[test]
+fn a_tiny_hole_an_enclave_fills_is_kept_at_every_band() {
+    let hole = [(0.5, 52.5), (0.5, 52.505), (0.505, 52.505), (0.505, 52.5)];
+    let holed = MultiPolygon(vec![area(
+        &[(0.0, 52.0), (1.0, 52.0), (1.0, 53.0), (0.0, 53.0)],
+        &[&hole],
+    )]);
+    let enclave = MultiPolygon(vec![area(&hole, &[])]);
+    let input = [&holed, &enclave];
+    let out = generalise_layer(&input);
+    assert_sound(&input, &out);
+    for band in &out {
+        assert_eq!(band.stats.dropped_holes, 0, "{:?}", band.spec);
+        let interiors = band.geometries[0].0[0].interiors();
+        assert_eq!(interiors.len(), 1, "{:?}", band.spec);
+        // The hole and the enclave are the same ring.
+        let hole_segments = segments(&MultiPolygon(vec![Polygon::new(
+            interiors[0].clone(),
+            vec![],
+        )]));
+        assert_eq!(
+            hole_segments,
+            segments(&band.geometries[1]),
+            "{:?}",
+            band.spec
+        );
+    }
+}
