@@ -1,8 +1,10 @@
-//! Landing page, conformance, and collection metadata documents.
+//! Landing page, conformance, and collection metadata documents, as typed structs.
 
 use super::links::{Link, GEOJSON, HTML, JSON};
 use crate::catalog::{Catalog, Layer};
-use serde_json::{json, Value};
+use crate::model::Geography;
+use crate::topology::FULL_RESOLUTION_ZOOM;
+use serde::Serialize;
 
 /// The conformance classes this server honours (Part 1 Core and GeoJSON).
 pub const CONFORMANCE: [&str; 2] = [
@@ -12,72 +14,195 @@ pub const CONFORMANCE: [&str; 2] = [
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-pub fn landing_json(catalog: &Catalog, base: &str) -> Value {
-    json!({
-        "title": "smartspec",
-        "description": "Smart Specialisation in England: LEP, region, LAD and NUTS boundaries joined with Nesta's research and innovation indicators.",
-        "links": [
+/// `/`: the OGC API landing page.
+#[derive(Debug, Serialize)]
+pub struct Landing<'a> {
+    pub title: &'static str,
+    pub description: &'static str,
+    pub links: Vec<Link>,
+    pub attribution: Vec<Attribution<'a>>,
+}
+
+/// One attribution block of the manifest.
+#[derive(Debug, Serialize)]
+pub struct Attribution<'a> {
+    pub id: &'a str,
+    pub text: &'a str,
+    pub short: &'a str,
+}
+
+/// `/conformance`.
+#[derive(Debug, Serialize)]
+pub struct Conformance {
+    #[serde(rename = "conformsTo")]
+    pub conforms_to: &'static [&'static str],
+}
+
+/// `/collections`.
+#[derive(Debug, Serialize)]
+pub struct Collections<'a> {
+    pub links: Vec<Link>,
+    pub collections: Vec<Collection<'a>>,
+}
+
+/// `/collections/{id}`: one boundary layer.
+#[derive(Debug, Serialize)]
+pub struct Collection<'a> {
+    pub id: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    #[serde(rename = "itemType")]
+    pub item_type: &'static str,
+    pub crs: [&'static str; 1],
+    #[serde(rename = "storageCrs")]
+    pub storage_crs: &'static str,
+    pub extent: Extent,
+    pub geography: Geography,
+    pub vintage: &'a str,
+    #[serde(rename = "numberOfFeatures")]
+    pub number_of_features: usize,
+    pub generalisation: Generalisations,
+    pub attribution: String,
+    #[serde(rename = "attributionShort")]
+    pub attribution_short: String,
+    pub links: Vec<Link>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Extent {
+    pub spatial: SpatialExtent,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SpatialExtent {
+    pub bbox: [[f64; 4]; 1],
+    pub crs: &'static str,
+}
+
+/// The zoom bands a collection serves with `items?zoom=`.
+#[derive(Debug, Serialize)]
+pub struct Generalisations {
+    pub description: &'static str,
+    pub bands: Vec<BandInfo>,
+    pub full_resolution_from_zoom: u8,
+    pub full_resolution_vertices: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct BandInfo {
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    pub tolerance_deg: f64,
+    pub decimals: u8,
+    pub vertices: usize,
+}
+
+pub fn landing_json<'a>(catalog: &'a Catalog, base: &str) -> Landing<'a> {
+    Landing {
+        title: "smartspec",
+        description: "Smart Specialisation in England: LEP, region, LAD and NUTS boundaries joined with Nesta's research and innovation indicators.",
+        links: vec![
             Link::new(format!("{base}/"), "self", JSON, "This document"),
             Link::new(format!("{base}/conformance"), "conformance", JSON, "Conformance classes"),
             Link::new(format!("{base}/collections"), "data", JSON, "Boundary layers"),
             Link::new(format!("{base}/indicators"), "related", JSON, "Innovation indicators"),
-            Link::new(format!("{base}/join-report"), "related", JSON, "How every metrics row joined its boundary layer"),
+            Link::new(
+                format!("{base}/join-report"),
+                "related",
+                JSON,
+                "How every metrics row joined its boundary layer",
+            ),
             Link::new(format!("{base}/map/"), "alternate", HTML, "The map"),
         ],
-        "attribution": catalog.manifest.attribution.iter().map(|(k, a)| json!({"id": k, "text": a.text, "short": a.short})).collect::<Vec<_>>(),
-    })
+        attribution: catalog
+            .manifest
+            .attribution
+            .iter()
+            .map(|(id, a)| Attribution {
+                id,
+                text: &a.text,
+                short: &a.short,
+            })
+            .collect(),
+    }
 }
 
-pub fn conformance_json() -> Value {
-    json!({ "conformsTo": CONFORMANCE })
+pub fn conformance_json() -> Conformance {
+    Conformance {
+        conforms_to: &CONFORMANCE,
+    }
 }
 
-pub fn collections_json(catalog: &Catalog, base: &str) -> Value {
-    json!({
-        "links": [
-            Link::new(format!("{base}/collections"), "self", JSON, "Collections"),
-        ],
-        "collections": catalog.layers.iter().map(|l| collection_json(catalog, l, base)).collect::<Vec<_>>(),
-    })
+pub fn collections_json<'a>(catalog: &'a Catalog, base: &str) -> Collections<'a> {
+    Collections {
+        links: vec![Link::new(
+            format!("{base}/collections"),
+            "self",
+            JSON,
+            "Collections",
+        )],
+        collections: catalog
+            .layers
+            .iter()
+            .map(|l| collection_json(catalog, l, base))
+            .collect(),
+    }
 }
 
-pub fn collection_json(catalog: &Catalog, layer: &Layer, base: &str) -> Value {
-    let id = layer.id();
+pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -> Collection<'a> {
+    let id = layer.id().as_str();
     let e = layer.extent;
-    let attribution: Vec<&str> = catalog
-        .attribution(&layer.spec.attribution)
-        .map(|a| a.text.as_str())
-        .collect();
-    json!({
-        "id": id,
-        "title": layer.spec.title,
-        "description": layer.spec.description,
-        "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
-        "extent": {
-            "spatial": { "bbox": [[e.min().x, e.min().y, e.max().x, e.max().y]], "crs": CRS84 }
+    let attributions: Vec<_> = catalog.attribution(&layer.spec.attribution).collect();
+    Collection {
+        id,
+        title: &layer.spec.title,
+        description: &layer.spec.description,
+        item_type: "feature",
+        crs: [CRS84],
+        storage_crs: CRS84,
+        extent: Extent {
+            spatial: SpatialExtent {
+                bbox: [[e.min().x, e.min().y, e.max().x, e.max().y]],
+                crs: CRS84,
+            },
         },
-        "geography": layer.spec.geography,
-        "vintage": layer.spec.vintage,
-        "numberOfFeatures": layer.areas.len(),
-        "generalisation": {
-            "description": "items?zoom=N serves the band for zoom N: shared borders simplified once per band, so neighbours keep identical borders; full resolution without zoom or from full_resolution_from_zoom",
-            "bands": layer.bands.iter().map(|b| json!({
-                "min_zoom": b.spec.min_zoom,
-                "max_zoom": b.spec.max_zoom,
-                "tolerance_deg": b.spec.tolerance_deg,
-                "decimals": b.spec.decimals,
-                "vertices": b.vertices,
-            })).collect::<Vec<_>>(),
-            "full_resolution_from_zoom": crate::topology::FULL_RESOLUTION_ZOOM,
-            "full_resolution_vertices": layer.vertex_count(),
+        geography: layer.spec.geography,
+        vintage: &layer.spec.vintage,
+        number_of_features: layer.areas.len(),
+        generalisation: Generalisations {
+            description: "items?zoom=N serves the band for zoom N: shared borders simplified once per band, so neighbours keep identical borders; full resolution without zoom or from full_resolution_from_zoom",
+            bands: layer
+                .bands
+                .iter()
+                .map(|b| BandInfo {
+                    min_zoom: b.spec.min_zoom,
+                    max_zoom: b.spec.max_zoom,
+                    tolerance_deg: b.spec.tolerance_deg,
+                    decimals: b.spec.decimals,
+                    vertices: b.vertices,
+                })
+                .collect(),
+            full_resolution_from_zoom: FULL_RESOLUTION_ZOOM,
+            full_resolution_vertices: layer.vertex_count(),
         },
-        "attribution": attribution.join("\n"),
-        "attributionShort": catalog.attribution(&layer.spec.attribution).map(|a| a.short.as_str()).collect::<Vec<_>>().join(". "),
-        "links": [
+        attribution: attributions
+            .iter()
+            .map(|a| a.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        attribution_short: attributions
+            .iter()
+            .map(|a| a.short.as_str())
+            .collect::<Vec<_>>()
+            .join(". "),
+        links: vec![
             Link::new(format!("{base}/collections/{id}"), "self", JSON, &layer.spec.title),
-            Link::new(format!("{base}/collections/{id}/items"), "items", GEOJSON, "Features"),
+            Link::new(
+                format!("{base}/collections/{id}/items"),
+                "items",
+                GEOJSON,
+                "Features",
+            ),
         ],
-    })
+    }
 }
