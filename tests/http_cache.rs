@@ -233,3 +233,24 @@ async fn a_changed_value_gives_a_new_data_version_and_new_etags() {
     assert_eq!(reply_after.json()["values"]["A"], 11.0);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[tokio::test]
+async fn the_maps_files_are_compressed_once_and_revalidated_too() {
+    let app = router(state(fixture_catalog()));
+    let js = send(&app, "GET", "/map/app.js", &[("accept-encoding", "gzip")]).await;
+    assert_eq!(js.status, 200);
+    assert_eq!(header(&js, "content-encoding"), "gzip");
+    assert!(header(&js, "content-type").contains("javascript"));
+    let on_disk = std::fs::read(repo().join("web/app.js")).unwrap();
+    assert_eq!(gunzip(&js.body), on_disk);
+    let etag = header(&js, "etag").to_string();
+    let again = send(
+        &app,
+        "GET",
+        "/map/app.js",
+        &[("accept-encoding", "gzip"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}

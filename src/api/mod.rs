@@ -24,7 +24,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -64,11 +63,11 @@ pub struct WebSettings {
     pub tile_attribution: Option<String>,
 }
 
-/// Every route, with CORS, tracing, a timeout and panic containment. API responses come from
-/// the representation cache (compressed once, ETag/304); the map's static files are compressed
-/// per request.
+/// Every route, with CORS, tracing, a timeout and panic containment. API responses and the
+/// map's static files come from the representation cache (compressed once, ETag/304).
 pub fn router(state: AppState) -> Router {
-    let map = web::map_routes(&state.web).layer(CompressionLayer::new());
+    let cached = axum::middleware::from_fn_with_state(state.clone(), caching::serve_cached);
+    let map = web::map_routes(&state.web).layer(cached.clone());
     Router::new()
         .route("/", get(features::landing))
         .route("/conformance", get(features::conformance))
@@ -92,10 +91,7 @@ pub fn router(state: AppState) -> Router {
         .route("/join-report", get(indicators::join_report))
         .route("/lookup", get(lookup::lookup))
         .route("/map-config.json", get(web::map_config))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            caching::serve_cached,
-        ))
+        .route_layer(cached)
         .merge(map)
         .fallback(not_found)
         .with_state(state)
