@@ -3,5 +3,6 @@
 
 mod error;
 pub mod resolve;
+pub mod specialisation;
 
 pub use error::{choices, ViewError};
