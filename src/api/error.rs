@@ -73,6 +73,7 @@ impl From<crate::views::ViewError> for ApiError {
         match e {
             crate::views::ViewError::NotFound(d) => ApiError::not_found(d),
             crate::views::ViewError::Invalid(d) => ApiError::invalid(d),
+            crate::views::ViewError::Internal(d) => ApiError::internal(d),
         }
     }
 }
