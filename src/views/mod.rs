@@ -2,6 +2,7 @@
 //! analysis for typed requests: the one place each response's shape is defined. No HTTP here.
 
 mod error;
+pub mod indicators;
 pub mod resolve;
 
 pub use error::{choices, ViewError};
