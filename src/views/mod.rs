@@ -3,6 +3,7 @@
 
 mod error;
 pub mod indicators;
+pub mod rankings;
 pub mod resolve;
 
 pub use error::{choices, ViewError};
