@@ -3,6 +3,7 @@
 
 mod error;
 pub mod indicators;
+pub mod lookup;
 pub mod rankings;
 pub mod resolve;
 
