@@ -4,6 +4,7 @@
 mod error;
 pub mod indicators;
 pub mod lookup;
+pub mod map_config;
 pub mod rankings;
 pub mod resolve;
 
