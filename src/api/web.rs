@@ -3,10 +3,10 @@
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState, WebSettings};
+use crate::views::map_config;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use axum::Router;
-use serde_json::json;
 use tower_http::services::ServeDir;
 
 pub fn map_routes(web: &WebSettings) -> Router<AppState> {
@@ -21,17 +21,9 @@ pub async fn map_config(
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     Params::parse(q.as_deref(), &[])?;
-    let attribution: Vec<_> = state
-        .catalog
-        .manifest
-        .attribution
-        .iter()
-        .map(|(id, a)| json!({"id": id, "short": a.short, "text": a.text}))
-        .collect();
-    Ok(json(&json!({
-        "data_version": state.catalog.data_version,
-        "tile_url": state.web.tile_url,
-        "tile_attribution": state.web.tile_attribution,
-        "attribution": attribution,
-    })))
+    Ok(json(&map_config::map_config(
+        &state.catalog,
+        state.web.tile_url.as_deref(),
+        state.web.tile_attribution.as_deref(),
+    )))
 }

@@ -3,6 +3,10 @@
 
 pub mod areas;
 mod error;
+pub mod indicators;
+pub mod lookup;
+pub mod map_config;
+pub mod rankings;
 pub mod resolve;
 pub mod specialisation;
 

@@ -1,0 +1,402 @@
+//! Indicator representations: the list with metadata per level, one indicator, its values, the join report.
+
+use super::resolve::{resolve, unknown_indicator, Resolved};
+use super::{choices, ViewError};
+use crate::catalog::{Catalog, Layer};
+use crate::load::FrameworkGroup;
+use crate::metrics::{IndicatorLevel, JoinReport};
+use crate::model::{Area, Geography, IndicatorId, LayerId};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::collections::BTreeMap;
+
+/// `/indicators`: every indicator, or those with values for one geography.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListRequest {
+    pub geography: Option<String>,
+}
+
+/// `/indicators/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorRequest {
+    pub indicator: String,
+}
+
+/// `/indicators/{id}/values`: geography optional when the indicator has one level, year optional
+/// (the latest with data).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValuesRequest {
+    pub indicator: String,
+    pub geography: Option<String>,
+    pub year: Option<String>,
+}
+
+/// Every indicator with its metadata, the framework's groups and the metrics' attribution.
+#[derive(Debug, serde::Serialize)]
+pub struct IndicatorList<'a> {
+    pub indicators: Vec<Indicator<'a>>,
+    pub framework_groups: &'a [FrameworkGroup],
+    pub attribution: Vec<&'a str>,
+}
+
+/// One indicator and its metadata per geography level.
+#[derive(Debug, serde::Serialize)]
+pub struct Indicator<'a> {
+    pub id: &'a IndicatorId,
+    pub levels: Vec<Level<'a>>,
+}
+
+/// What an indicator is at one geography level, and which years it has on which layers.
+#[derive(Debug, serde::Serialize)]
+pub struct Level<'a> {
+    pub geography: Geography,
+    pub title: &'a str,
+    pub subtitle: &'a str,
+    pub description: &'a str,
+    pub unit: &'a str,
+    pub unit_symbol: &'a str,
+    pub format: &'a str,
+    pub framework_group: &'a str,
+    /// The label of `framework_group`; `null` when the group is not in the framework.
+    pub framework_label: Option<&'a str>,
+    pub experimental: bool,
+    pub source_name: &'a str,
+    pub source_url: &'a str,
+    pub api_doc_url: &'a str,
+    pub warning: &'a str,
+    pub has_metadata: bool,
+    pub years: Vec<i32>,
+    /// The distinct code vintages of the years, in year order.
+    pub vintages: Vec<&'a str>,
+    /// The boundary layer of each year (the keys serialise as strings).
+    pub layers: BTreeMap<i32, &'a LayerId>,
+}
+
+/// Every area of the layer of one indicator-year, `null` where it has no value.
+#[derive(Debug, serde::Serialize)]
+pub struct Values<'a> {
+    pub indicator: &'a str,
+    pub title: &'a str,
+    pub geography: Geography,
+    pub year: i32,
+    pub layer: &'a LayerId,
+    pub code_vintage: &'a str,
+    pub unit: &'a str,
+    pub unit_symbol: &'a str,
+    pub count_with_data: usize,
+    pub count_areas: usize,
+    pub values: AreaValues<'a>,
+}
+
+/// Area code to value, in the layer's area order; serialises as a JSON object.
+#[derive(Debug)]
+pub struct AreaValues<'a> {
+    areas: &'a [Area],
+    values: &'a [Option<f64>],
+}
+
+impl AreaValues<'_> {
+    /// The value of the area with `code` (`None` when the area is unknown or has no value).
+    pub fn get(&self, code: &str) -> Option<f64> {
+        self.areas
+            .iter()
+            .zip(self.values)
+            .find(|(a, _)| a.code.as_str() == code)
+            .and_then(|(_, v)| *v)
+    }
+}
+
+impl Serialize for AreaValues<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.areas.len().min(self.values.len())))?;
+        for (area, value) in self.areas.iter().zip(self.values) {
+            map.serialize_entry(area.code.as_str(), value)?;
+        }
+        map.end()
+    }
+}
+
+/// The indicators (all, or those with values for `req.geography`, showing only that level).
+pub fn list<'a>(catalog: &'a Catalog, req: &ListRequest) -> Result<IndicatorList<'a>, ViewError> {
+    let only = req
+        .geography
+        .as_deref()
+        .map(|g| {
+            Geography::parse(g).ok_or_else(|| {
+                ViewError::invalid(format!(
+                    "geography: unknown '{g}'; expected one of {}",
+                    choices(Geography::ALL)
+                ))
+            })
+        })
+        .transpose()?;
+    let indicators = catalog
+        .metrics
+        .indicators
+        .iter()
+        .filter(|(_, levels)| only.is_none_or(|g| levels.contains_key(&g)))
+        .map(|(id, levels)| indicator_of(catalog, id, levels, only))
+        .collect();
+    Ok(IndicatorList {
+        indicators,
+        framework_groups: &catalog.metrics.framework_groups,
+        attribution: attribution_for_metrics(catalog),
+    })
+}
+
+/// One indicator with all its levels.
+pub fn indicator<'a>(
+    catalog: &'a Catalog,
+    req: &IndicatorRequest,
+) -> Result<Indicator<'a>, ViewError> {
+    let (id, levels) = catalog
+        .metrics
+        .indicators
+        .get_key_value(req.indicator.as_str())
+        .ok_or_else(|| unknown_indicator(catalog, &req.indicator))?;
+    Ok(indicator_of(catalog, id, levels, None))
+}
+
+/// The values of one indicator-year on every area of its layer.
+pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a>, ViewError> {
+    let r = resolve(
+        catalog,
+        &req.indicator,
+        req.geography.as_deref(),
+        req.year.as_deref(),
+    )?;
+    let layer = series_layer(catalog, &r)?;
+    Ok(Values {
+        indicator: r.id,
+        title: &r.level.info.title,
+        geography: r.geography,
+        year: r.year,
+        layer: layer.id(),
+        code_vintage: &r.series.code_vintage,
+        unit: &r.level.info.unit,
+        unit_symbol: &r.level.info.unit_symbol,
+        count_with_data: r.series.values.iter().filter(|v| v.is_some()).count(),
+        count_areas: layer.areas.len(),
+        values: AreaValues {
+            areas: &layer.areas,
+            values: &r.series.values,
+        },
+    })
+}
+
+/// What happened to every metrics row.
+pub fn join_report(catalog: &Catalog) -> &JoinReport {
+    &catalog.metrics.report
+}
+
+/// The layer a resolved series is aligned with.
+pub(crate) fn series_layer<'a>(
+    catalog: &'a Catalog,
+    r: &Resolved<'a>,
+) -> Result<&'a Layer, ViewError> {
+    catalog.layer(r.series.layer.as_str()).ok_or_else(|| {
+        ViewError::internal(format!(
+            "layer {} of {} {} missing",
+            r.series.layer, r.id, r.year
+        ))
+    })
+}
+
+fn indicator_of<'a>(
+    catalog: &'a Catalog,
+    id: &'a IndicatorId,
+    levels: &'a BTreeMap<Geography, IndicatorLevel>,
+    only: Option<Geography>,
+) -> Indicator<'a> {
+    let levels = levels
+        .iter()
+        .filter(|(g, _)| only.is_none_or(|o| o == **g))
+        .map(|(geography, level)| {
+            let info = &level.info;
+            Level {
+                geography: *geography,
+                title: &info.title,
+                subtitle: &info.subtitle,
+                description: &info.description,
+                unit: &info.unit,
+                unit_symbol: &info.unit_symbol,
+                format: &info.format,
+                framework_group: &info.framework_group,
+                framework_label: catalog
+                    .metrics
+                    .framework_groups
+                    .iter()
+                    .find(|g| g.id == info.framework_group)
+                    .map(|g| g.label.as_str()),
+                experimental: info.experimental,
+                source_name: &info.source_name,
+                source_url: &info.source_url,
+                api_doc_url: &info.api_doc_url,
+                warning: &info.warning,
+                has_metadata: info.has_metadata,
+                years: level.series.keys().copied().collect(),
+                vintages: vintages(level),
+                layers: level
+                    .series
+                    .iter()
+                    .map(|(year, s)| (*year, &s.layer))
+                    .collect(),
+            }
+        })
+        .collect();
+    Indicator { id, levels }
+}
+
+/// The distinct `code_vintage`s of a level's series, in year order.
+fn vintages(level: &IndicatorLevel) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for s in level.series.values() {
+        if !out.contains(&s.code_vintage.as_str()) {
+            out.push(&s.code_vintage);
+        }
+    }
+    out
+}
+
+/// The attribution texts of the metrics tables, in manifest order (repeats next to each other
+/// shown once).
+fn attribution_for_metrics(catalog: &Catalog) -> Vec<&str> {
+    let mut keys: Vec<&String> = catalog
+        .manifest
+        .metrics
+        .iter()
+        .flat_map(|m| &m.attribution)
+        .collect();
+    keys.dedup();
+    keys.iter()
+        .filter_map(|k| catalog.manifest.attribution.get(*k))
+        .map(|a| a.text.as_str())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+    use std::path::Path;
+
+    fn fixture_catalog() -> Catalog {
+        Catalog::load(
+            Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/layers.toml"
+            )),
+            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
+        )
+        .expect("fixture catalog loads")
+    }
+
+    fn values_request(
+        indicator: &str,
+        geography: Option<&str>,
+        year: Option<&str>,
+    ) -> ValuesRequest {
+        ValuesRequest {
+            indicator: indicator.into(),
+            geography: geography.map(Into::into),
+            year: year.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn values_of_a_year_cover_every_area_of_its_layer() {
+        let catalog = fixture_catalog();
+        let v = values(&catalog, &values_request("rd", Some("lep"), Some("2015"))).unwrap();
+        assert_eq!(v.layer.as_str(), "squares");
+        assert_eq!((v.count_with_data, v.count_areas), (3, 4));
+        assert_eq!(v.values.get("A"), Some(10.0));
+        assert_eq!(v.values.get("D"), None);
+        let json = serde_json::to_value(&v).unwrap();
+        assert_eq!(
+            json["values"],
+            serde_json::json!({"A": 10.0, "B": 20.0, "C": 30.0, "D": null})
+        );
+    }
+
+    #[test]
+    fn values_without_a_year_are_the_latest_on_that_vintage_layer() {
+        let catalog = fixture_catalog();
+        let v = values(&catalog, &values_request("rd", None, None)).unwrap();
+        assert_eq!(
+            (v.year, v.layer.as_str(), v.code_vintage),
+            (2018, "squares-2017", "2017")
+        );
+    }
+
+    #[test]
+    fn values_of_an_unknown_year_are_not_found_and_list_the_years() {
+        let catalog = fixture_catalog();
+        let err = values(&catalog, &values_request("rd", Some("lep"), Some("2016"))).unwrap_err();
+        assert!(
+            matches!(&err, ViewError::NotFound(d) if d.ends_with("years with data: 2012, 2015, 2018")),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn list_keeps_only_the_asked_level_and_rejects_an_unknown_one() {
+        let catalog = fixture_catalog();
+        let all = list(&catalog, &ListRequest::default()).unwrap();
+        assert!(all.indicators.iter().any(|i| i.id.as_str() == "rd"));
+        let nuts3 = list(
+            &catalog,
+            &ListRequest {
+                geography: Some("nuts3".into()),
+            },
+        )
+        .unwrap();
+        assert!(nuts3.indicators.iter().all(|i| i.id.as_str() != "rd"));
+        assert!(nuts3
+            .indicators
+            .iter()
+            .flat_map(|i| &i.levels)
+            .all(|l| l.geography == Geography::Nuts3));
+        let err = list(
+            &catalog,
+            &ListRequest {
+                geography: Some("county".into()),
+            },
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, ViewError::Invalid(d) if d.starts_with("geography: unknown 'county'"))
+        );
+    }
+
+    #[test]
+    fn one_indicator_lists_years_vintages_and_layers_per_level() {
+        let catalog = fixture_catalog();
+        let rd = indicator(
+            &catalog,
+            &IndicatorRequest {
+                indicator: "rd".into(),
+            },
+        )
+        .unwrap();
+        let json = serde_json::to_value(&rd).unwrap();
+        let lep = &json["levels"][0];
+        assert_eq!(lep["geography"], "lep");
+        assert_eq!(lep["years"], serde_json::json!([2012, 2015, 2018]));
+        assert_eq!(
+            lep["vintages"],
+            serde_json::json!(["-2014", "2014", "2017"])
+        );
+        assert_eq!(
+            lep["layers"],
+            serde_json::json!({"2012": "squares", "2015": "squares", "2018": "squares-2017"})
+        );
+        let err = indicator(
+            &catalog,
+            &IndicatorRequest {
+                indicator: "nope".into(),
+            },
+        )
+        .unwrap_err();
+        assert!(matches!(err, ViewError::NotFound(d) if d.starts_with("no indicator 'nope'")));
+    }
+}
