@@ -69,14 +69,16 @@ export const api = {
       getJson(`/collections/${enc(layer)}/items/${enc(code)}/neighbours?${q({ indicator, year })}`)),
   lookup: (lon, lat, layers) => getJson(`/lookup?${q({ lon, lat, layers: layers.join(',') })}`),
   /**
-   * The zoom to ask `layer`'s geometry for at map zoom `z`: the max_zoom of the band holding ceil(z)
-   * (one URL per band, so zooms in the same band share a request), full_resolution_from_zoom from
-   * there on, null (full resolution) when the collection lists no bands.
+   * The zoom to ask `layer`'s geometry for at map zoom `z`: the max_zoom of the band holding
+   * floor(z), the coarsest band whose simplification (half a pixel at its max_zoom) stays under one
+   * pixel at z (one URL per band, so zooms in the same band share a request),
+   * full_resolution_from_zoom from there on, null (full resolution) when the collection lists no
+   * bands.
    */
   bandZoom(collection, z) {
     const g = collection?.generalisation;
     if (!g?.bands?.length) return null;
-    const zc = Math.max(0, Math.ceil(z - 1e-9));
+    const zc = Math.max(0, Math.floor(z + 1e-9));
     const full = g.full_resolution_from_zoom ?? Math.max(...g.bands.map((b) => b.max_zoom)) + 1;
     if (zc >= full) return full;
     const band = g.bands.find((b) => b.min_zoom <= zc && zc <= b.max_zoom);

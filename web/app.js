@@ -281,16 +281,18 @@ function restyle() {
 async function render() {
   const seq = ++renderSeq;
   normalise();
-  syncControls();
-  writeUrl();
   const lvl = level();
   const wanted = layerOf(lvl, state.year);
   const needGeom = wanted !== view.layerId;
   if (!fitted) { fitted = map.invalidateSize().fitBounds(ENGLAND, { animate: false }).getSize(); } // the zoom picks the band
+  // Ask for the data first, then update the controls while it travels.
+  const loading = Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null]);
+  syncControls();
+  writeUrl();
   busy(needGeom ? `Loading ${GEOGRAPHIES[state.geo]} boundaries and ${lvl.title} ${state.year}…` : `Loading ${lvl.title} ${state.year}…`);
   app.status = 'loading';
   try {
-    const [vals, geom] = await Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null]);
+    const [vals, geom] = await loading;
     const layerId = vals.layer || wanted;
     const g = layerId === view.layerId ? null : layerId === wanted && geom ? geom : await loadGeometry(layerId);
     if (seq !== renderSeq) return; // a newer render started meanwhile

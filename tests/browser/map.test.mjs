@@ -16,10 +16,10 @@ const CHANGE_BUDGET = 5_000; // bytes transferred for a year or indicator change
 
 let server, browser, catalog, dataVersion;
 
-/** The zoom= a client should ask `layer` for at map zoom z: the max_zoom of the band holding ceil(z). */
+/** The zoom= a client should ask `layer` for at map zoom z: the max_zoom of the band holding floor(z). */
 async function bandZoom(layer, z) {
   const { generalisation: g } = await getJson(server.base, `/collections/${layer}`);
-  const zc = Math.ceil(z);
+  const zc = Math.floor(z + 1e-9);
   if (zc >= g.full_resolution_from_zoom) return g.full_resolution_from_zoom;
   return g.bands.find((b) => b.min_zoom <= zc && zc <= b.max_zoom).max_zoom;
 }
@@ -212,7 +212,7 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
 
       // Another zoom inside the same band shares that band's request.
       const z1 = await page.evaluate(() => smartspec.map.getZoom());
-      const z2 = [0.25, 0.5, 0.75].map((d) => z1 + d).find((z) => Math.ceil(z) === Math.ceil(z1));
+      const z2 = [0.25, 0.5, 0.75].map((d) => z1 + d).find((z) => Math.floor(z + 1e-9) === Math.floor(z1 + 1e-9));
       if (z2 != null) {
         const from2 = requests.length;
         await page.evaluate((z) => smartspec.map.setZoom(z, { animate: false }), z2);
