@@ -468,22 +468,7 @@ fn latest_series<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use std::sync::OnceLock;
-
-    fn fixture() -> &'static Catalog {
-        static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| {
-            Catalog::load(
-                Path::new(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/tests/fixtures/layers.toml"
-                )),
-                Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-            )
-            .expect("fixture catalog loads")
-        })
-    }
+    use crate::views::fixture_catalog as fixture;
 
     fn profile_of(code: &str, geography: Option<Geography>, year: Option<i32>) -> Profile<'static> {
         let req = ProfileRequest {

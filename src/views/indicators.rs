@@ -278,18 +278,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use std::path::Path;
-
-    fn fixture_catalog() -> Catalog {
-        Catalog::load(
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/layers.toml"
-            )),
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-        )
-        .expect("fixture catalog loads")
-    }
+    use crate::views::fixture_catalog;
 
     fn values_request(
         indicator: &str,
@@ -306,7 +295,7 @@ mod tests {
     #[test]
     fn values_of_a_year_cover_every_area_of_its_layer() {
         let catalog = fixture_catalog();
-        let v = values(&catalog, &values_request("rd", Some("lep"), Some("2015"))).unwrap();
+        let v = values(catalog, &values_request("rd", Some("lep"), Some("2015"))).unwrap();
         assert_eq!(v.layer.as_str(), "squares");
         assert_eq!((v.count_with_data, v.count_areas), (3, 4));
         assert_eq!(v.values.get("A"), Some(10.0));
@@ -321,7 +310,7 @@ mod tests {
     #[test]
     fn values_without_a_year_are_the_latest_on_that_vintage_layer() {
         let catalog = fixture_catalog();
-        let v = values(&catalog, &values_request("rd", None, None)).unwrap();
+        let v = values(catalog, &values_request("rd", None, None)).unwrap();
         assert_eq!(
             (v.year, v.layer.as_str(), v.code_vintage),
             (2018, "squares-2017", "2017")
@@ -331,7 +320,7 @@ mod tests {
     #[test]
     fn values_of_an_unknown_year_are_not_found_and_list_the_years() {
         let catalog = fixture_catalog();
-        let err = values(&catalog, &values_request("rd", Some("lep"), Some("2016"))).unwrap_err();
+        let err = values(catalog, &values_request("rd", Some("lep"), Some("2016"))).unwrap_err();
         assert!(
             matches!(&err, ViewError::NotFound(d) if d.ends_with("years with data: 2012, 2015, 2018")),
             "{err:?}"
@@ -341,10 +330,10 @@ mod tests {
     #[test]
     fn list_keeps_only_the_asked_level_and_rejects_an_unknown_one() {
         let catalog = fixture_catalog();
-        let all = list(&catalog, &ListRequest::default()).unwrap();
+        let all = list(catalog, &ListRequest::default()).unwrap();
         assert!(all.indicators.iter().any(|i| i.id.as_str() == "rd"));
         let nuts3 = list(
-            &catalog,
+            catalog,
             &ListRequest {
                 geography: Some("nuts3".into()),
             },
@@ -357,7 +346,7 @@ mod tests {
             .flat_map(|i| &i.levels)
             .all(|l| l.geography == Geography::Nuts3));
         let err = list(
-            &catalog,
+            catalog,
             &ListRequest {
                 geography: Some("county".into()),
             },
@@ -372,7 +361,7 @@ mod tests {
     fn one_indicator_lists_years_vintages_and_layers_per_level() {
         let catalog = fixture_catalog();
         let rd = indicator(
-            &catalog,
+            catalog,
             &IndicatorRequest {
                 indicator: "rd".into(),
             },
@@ -391,7 +380,7 @@ mod tests {
             serde_json::json!({"2012": "squares", "2015": "squares", "2018": "squares-2017"})
         );
         let err = indicator(
-            &catalog,
+            catalog,
             &IndicatorRequest {
                 indicator: "nope".into(),
             },

@@ -99,18 +99,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use std::path::Path;
-
-    fn fixture_catalog() -> Catalog {
-        Catalog::load(
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/layers.toml"
-            )),
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-        )
-        .expect("fixture catalog loads")
-    }
+    use crate::views::fixture_catalog;
 
     fn codes<'a>(hits: &'a LayerHits<'_>) -> Vec<&'a str> {
         hits.areas.iter().map(|a| a.code.as_str()).collect()
@@ -128,7 +117,7 @@ mod tests {
     fn a_point_on_a_shared_border_is_in_both_areas() {
         let catalog = fixture_catalog();
         // A (-2..-1) and C (-1..0) share the meridian -1 between 52 and 53.
-        let doc = lookup(&catalog, &at(-1.0, 52.5, &["squares"])).unwrap();
+        let doc = lookup(catalog, &at(-1.0, 52.5, &["squares"])).unwrap();
         assert_eq!(doc.layers.len(), 1);
         assert_eq!(codes(&doc.layers[0]), ["A", "C"]);
     }
@@ -136,13 +125,13 @@ mod tests {
     #[test]
     fn layers_come_in_the_order_asked_and_the_hole_belongs_to_its_filler() {
         let catalog = fixture_catalog();
-        let doc = lookup(&catalog, &at(-1.5, 52.5, &["squares-2017", "squares"])).unwrap();
+        let doc = lookup(catalog, &at(-1.5, 52.5, &["squares-2017", "squares"])).unwrap();
         let layers: Vec<&str> = doc.layers.iter().map(|l| l.layer.as_str()).collect();
         assert_eq!(layers, ["squares-2017", "squares"]);
         assert_eq!(codes(&doc.layers[0]), ["AC"]);
         assert_eq!(codes(&doc.layers[1]), ["B"]);
         let all = lookup(
-            &catalog,
+            catalog,
             &LookupRequest {
                 lon: -1.5,
                 lat: 52.5,
@@ -156,11 +145,11 @@ mod tests {
     #[test]
     fn a_point_out_of_range_or_an_unknown_layer_is_invalid() {
         let catalog = fixture_catalog();
-        let err = lookup(&catalog, &at(-1.5, 95.0, &["squares"])).unwrap_err();
+        let err = lookup(catalog, &at(-1.5, 95.0, &["squares"])).unwrap_err();
         assert_eq!(err, ViewError::invalid("lat: 95 is outside -90..90"));
-        let err = lookup(&catalog, &at(181.0, 52.0, &["squares"])).unwrap_err();
+        let err = lookup(catalog, &at(181.0, 52.0, &["squares"])).unwrap_err();
         assert_eq!(err, ViewError::invalid("lon: 181 is outside -180..180"));
-        let err = lookup(&catalog, &at(-1.5, 52.0, &["nope"])).unwrap_err();
+        let err = lookup(catalog, &at(-1.5, 52.0, &["nope"])).unwrap_err();
         assert!(matches!(err, ViewError::Invalid(d) if d.starts_with("layers: unknown 'nope'")));
     }
 }

@@ -49,19 +49,11 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use std::path::Path;
 
     #[test]
     fn map_config_carries_the_basemap_and_every_attribution() {
-        let catalog = Catalog::load(
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/layers.toml"
-            )),
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-        )
-        .expect("fixture catalog loads");
-        let config = map_config(&catalog, Some("https://tiles/{z}/{x}/{y}.png"), None);
+        let catalog = crate::views::fixture_catalog();
+        let config = map_config(catalog, Some("https://tiles/{z}/{x}/{y}.png"), None);
         let json = serde_json::to_value(&config).unwrap();
         assert_eq!(json["data_version"], catalog.data_version.as_str());
         assert_eq!(json["tile_url"], "https://tiles/{z}/{x}/{y}.png");

@@ -11,3 +11,14 @@ pub mod resolve;
 pub mod specialisation;
 
 pub use error::{choices, ViewError};
+
+/// The hand-made fixture catalog (`tests/fixtures`), loaded once for the views' unit tests.
+#[cfg(test)]
+#[allow(clippy::expect_used)]
+pub(crate) fn fixture_catalog() -> &'static crate::catalog::Catalog {
+    static CATALOG: std::sync::OnceLock<crate::catalog::Catalog> = std::sync::OnceLock::new();
+    CATALOG.get_or_init(|| {
+        let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures"));
+        crate::catalog::Catalog::load(&dir.join("layers.toml"), dir).expect("fixture catalog loads")
+    })
+}

@@ -237,18 +237,7 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
     use super::*;
-    use std::path::Path;
-
-    fn fixture_catalog() -> Catalog {
-        Catalog::load(
-            Path::new(concat!(
-                env!("CARGO_MANIFEST_DIR"),
-                "/tests/fixtures/layers.toml"
-            )),
-            Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-        )
-        .expect("fixture catalog loads")
-    }
+    use crate::views::fixture_catalog;
 
     fn score(areas: &[&str]) -> CompareRequest {
         CompareRequest {
@@ -263,7 +252,7 @@ mod tests {
     fn ranking_is_best_first_ties_share_a_rank_and_missing_comes_last() {
         let catalog = fixture_catalog();
         let r = ranking(
-            &catalog,
+            catalog,
             &RankingRequest {
                 indicator: "score".into(),
                 geography: None,
@@ -298,7 +287,7 @@ mod tests {
     fn every_entry_has_every_key_with_null_for_missing() {
         let catalog = fixture_catalog();
         let r = ranking(
-            &catalog,
+            catalog,
             &RankingRequest {
                 indicator: "score".into(),
                 geography: None,
@@ -319,7 +308,7 @@ mod tests {
     #[test]
     fn compare_keeps_the_chosen_order_with_neighbours_and_verdicts() {
         let catalog = fixture_catalog();
-        let c = compare(&catalog, &score(&["G22", "G11"])).unwrap();
+        let c = compare(catalog, &score(&["G22", "G11"])).unwrap();
         assert_eq!(c.verdict_rule, VERDICT_RULE);
         let g22 = &c.areas[0];
         assert_eq!(g22.entry.code, Some("G22"));
@@ -335,7 +324,7 @@ mod tests {
     #[test]
     fn compare_rejects_an_area_of_another_layer() {
         let catalog = fixture_catalog();
-        let err = compare(&catalog, &score(&["G11", "XX"])).unwrap_err();
+        let err = compare(catalog, &score(&["G11", "XX"])).unwrap_err();
         assert!(
             matches!(&err, ViewError::Invalid(d) if d.starts_with("areas: 'XX' is not an area of 'grid'")),
             "{err:?}"

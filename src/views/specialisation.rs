@@ -188,23 +188,8 @@ pub fn matrix<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::views::fixture_catalog as fixture;
     use serde_json::Value;
-    use std::path::Path;
-    use std::sync::OnceLock;
-
-    fn fixture() -> &'static Catalog {
-        static CATALOG: OnceLock<Catalog> = OnceLock::new();
-        CATALOG.get_or_init(|| {
-            Catalog::load(
-                Path::new(concat!(
-                    env!("CARGO_MANIFEST_DIR"),
-                    "/tests/fixtures/layers.toml"
-                )),
-                Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures")),
-            )
-            .expect("fixture catalog loads")
-        })
-    }
 
     fn request(matrix: &str, measure: Option<&str>, area: Option<&str>) -> MatrixRequest {
         MatrixRequest {
