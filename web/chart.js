@@ -1,8 +1,8 @@
 // chart.js: small inline SVG charts with no library: trend lines across years and ranking bars.
 import { s, h } from './dom.js';
 
-const compact = new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 });
-const fmtShort = (v) => compact.format(v);
+let compact = null; // made on first use: the first Intl.NumberFormat costs 20-50 ms (classify.js)
+const fmtShort = (v) => (compact ??= new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 })).format(v);
 
 export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
 
