@@ -1,5 +1,6 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
+use super::endpoints;
 use super::error::{choices, ApiError};
 use super::features::{metric_join, one_feature, zoom_of, OneFeature};
 use super::params::Params;
@@ -25,7 +26,7 @@ pub async fn neighbours(
         index,
         params,
         properties,
-    } = one_feature(catalog, &id, &code, q.as_deref())?;
+    } = one_feature(catalog, &endpoints::NEIGHBOURS, &id, &code, q.as_deref())?;
     let metric = metric_join(catalog, layer, &params)?;
     let items = view::neighbours(layer, index, metric.map(|m| m.values))
         .iter()
@@ -53,6 +54,7 @@ pub async fn neighbours(
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        skip_geometry: false,
     };
     Ok(typed(
         "application/geo+json",
@@ -66,7 +68,7 @@ pub async fn profile(
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography", "year"])?;
+    let params = Params::of(q.as_deref(), &endpoints::PROFILE)?;
     let request = ProfileRequest {
         code,
         geography: geography_param(&params)?,
@@ -81,17 +83,7 @@ pub async fn peers(
     Path(code): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(
-        q.as_deref(),
-        &[
-            "geography",
-            "year",
-            "indicators",
-            "k",
-            "exclude_neighbours",
-            "min_shared",
-        ],
-    )?;
+    let params = Params::of(q.as_deref(), &endpoints::PEERS)?;
     let geography = geography_param(&params)?;
     let year = year_param(&params)?;
     let k = match params.int("k")? {

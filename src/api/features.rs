@@ -1,9 +1,12 @@
 //! OGC API Features routes: landing, conformance, collections, items and single features.
 
+use super::endpoints::{self, Endpoint};
 use super::error::{choices, ApiError};
+use super::openapi;
 use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
 use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
+use crate::ogc::queryables::{queryable_properties, Equals};
 use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
@@ -11,19 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const ITEMS_PARAMS: [&str; 11] = [
-    "limit",
-    "offset",
-    "bbox",
-    "bbox-crs",
-    "properties",
-    "code",
-    "indicator",
-    "year",
-    "f",
-    "v",
-    "zoom",
-];
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
 /// `/`: the landing page as JSON; a browser asking for HTML is sent to the map.
@@ -32,7 +22,7 @@ pub async fn landing(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["f"])?;
+    let params = Params::of(q.as_deref(), &endpoints::LANDING)?;
     let wants_html = match params.get("f") {
         Some("html") => true,
         Some("json") => false,
@@ -56,7 +46,7 @@ pub async fn landing(
 }
 
 pub async fn conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    json_only(q.as_deref())?;
+    json_only(q.as_deref(), &endpoints::CONFORMANCE)?;
     Ok(json(&ogc::conformance_json()))
 }
 
@@ -65,7 +55,7 @@ pub async fn collections(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref())?;
+    json_only(q.as_deref(), &endpoints::COLLECTIONS)?;
     Ok(json(&ogc::collections_json(
         &state.catalog,
         &base_url(&headers),
@@ -78,13 +68,64 @@ pub async fn collection(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref())?;
+    json_only(q.as_deref(), &endpoints::COLLECTION)?;
     let layer = find_layer(&state.catalog, &id)?;
     Ok(json(&ogc::collection_json(
         &state.catalog,
         layer,
         &base_url(&headers),
     )))
+}
+
+/// `/api`: the OpenAPI document, generated from the route table.
+pub async fn api(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    json_only(q.as_deref(), &endpoints::API)?;
+    let doc = openapi::document(&super::documented_endpoints(), &base_url(&headers));
+    serde_json::to_vec(&doc)
+        .map(|body| typed(ogc::OPENAPI, body))
+        .map_err(ApiError::internal)
+}
+
+/// `/api.html`: the OpenAPI document as a page.
+pub async fn api_html(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    Params::of(q.as_deref(), &endpoints::API_HTML)?;
+    let doc = openapi::document(&super::documented_endpoints(), &base_url(&headers));
+    Ok(typed(
+        "text/html; charset=utf-8",
+        openapi::html(&doc).into_bytes(),
+    ))
+}
+
+/// `/collections/{id}/queryables`: the properties usable as equality filters on items.
+pub async fn queryables(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    json_only(q.as_deref(), &endpoints::QUERYABLES)?;
+    let layer = find_layer(&state.catalog, &id)?;
+    let doc =
+        ogc::queryables::queryables(layer, &endpoints::ITEMS.param_names(), &base_url(&headers));
+    schema_json(&doc)
+}
+
+/// `/collections/{id}/schema`: every feature property with its type.
+pub async fn schema(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    json_only(q.as_deref(), &endpoints::SCHEMA)?;
+    let layer = find_layer(&state.catalog, &id)?;
+    schema_json(&ogc::queryables::schema(layer, &base_url(&headers)))
+}
+
+fn schema_json(doc: &ogc::queryables::SchemaDocument) -> Result<Response, ApiError> {
+    serde_json::to_vec(doc)
+        .map(|body| typed(ogc::SCHEMA_JSON, body))
+        .map_err(ApiError::internal)
 }
 
 /// `/collections/{id}/items`: filter (bbox, code), join a metric, page, serialise.
@@ -96,8 +137,23 @@ pub async fn items(
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
     let layer = find_layer(catalog, &id)?;
-    let params = Params::parse(q.as_deref(), &ITEMS_PARAMS)?;
+    let queryable = queryable_properties(layer, &endpoints::ITEMS.param_names());
+    let filter_names: Vec<&str> = queryable.iter().map(|p| p.name.as_str()).collect();
+    let params = Params::of_with(q.as_deref(), &endpoints::ITEMS, &filter_names)?;
     check_format(&params)?;
+    let equals = params
+        .others(&endpoints::ITEMS)
+        .map(|(name, value)| {
+            let property = queryable
+                .iter()
+                .find(|p| p.name == name)
+                .ok_or_else(|| ApiError::internal(format!("filter '{name}' is not queryable")))?;
+            Equals::parse(property, value)
+                .map(|e| (name, e))
+                .map_err(ApiError::invalid)
+        })
+        .collect::<Result<Vec<(&str, Equals)>, ApiError>>()?;
+    let skip_geometry = boolean(&params, "skipGeometry")?;
     let limit = params
         .get("limit")
         .map(|v| parse_limit(v, MAX_LIMIT))
@@ -130,6 +186,15 @@ pub async fn items(
                 .areas
                 .get(i)
                 .is_some_and(|a| wanted.contains(a.code.as_str()))
+        });
+    }
+    if !equals.is_empty() {
+        matched.retain(|&i| {
+            layer.areas.get(i).is_some_and(|a| {
+                equals
+                    .iter()
+                    .all(|(name, e)| e.matches(a.properties.get(*name)))
+            })
         });
     }
     let properties = params.list("properties")?;
@@ -180,12 +245,17 @@ pub async fn items(
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        skip_geometry,
     };
     let mut response = typed(
         GEOJSON,
         ogc::feature_collection(layer, &page_items, options, &page),
     );
-    if params.get("bbox").is_some() || params.get("code").is_some() || offset > 0 {
+    if params.get("bbox").is_some()
+        || params.get("code").is_some()
+        || offset > 0
+        || !equals.is_empty()
+    {
         response.extensions_mut().insert(Filtered);
     }
     Ok(response)
@@ -204,7 +274,7 @@ pub async fn item(
         index,
         params,
         properties,
-    } = one_feature(catalog, &id, &code, q.as_deref())?;
+    } = one_feature(catalog, &endpoints::ITEM, &id, &code, q.as_deref())?;
     let metric = metric_join(catalog, layer, &params)?;
     let base = base_url(&headers);
     let links = vec![
@@ -225,6 +295,7 @@ pub async fn item(
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        skip_geometry: false,
     };
     ogc::single_feature(layer, index, options, links)
         .map(|body| typed(GEOJSON, body))
@@ -242,15 +313,13 @@ pub(crate) struct OneFeature<'a> {
 /// Resolves collection and feature, and checks `properties`, `indicator`, `year` and `f`.
 pub(crate) fn one_feature<'a>(
     catalog: &'a Catalog,
+    endpoint: &Endpoint,
     id: &str,
     code: &str,
     query: Option<&str>,
 ) -> Result<OneFeature<'a>, ApiError> {
     let layer = find_layer(catalog, id)?;
-    let params = Params::parse(
-        query,
-        &["properties", "indicator", "year", "f", "v", "zoom"],
-    )?;
+    let params = Params::of(query, endpoint)?;
     check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(
@@ -298,8 +367,19 @@ fn link(base: &str, query: &str) -> String {
     }
 }
 
-fn json_only(q: Option<&str>) -> Result<(), ApiError> {
-    check_format(&Params::parse(q, &["f"])?)
+fn json_only(q: Option<&str>, endpoint: &Endpoint) -> Result<(), ApiError> {
+    check_format(&Params::of(q, endpoint)?)
+}
+
+/// A boolean parameter: `true` or `false`, absent meaning false.
+fn boolean(params: &Params, name: &str) -> Result<bool, ApiError> {
+    match params.get(name) {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(other) => Err(ApiError::invalid(format!(
+            "{name}: expected true or false, got '{other}'"
+        ))),
+    }
 }
 
 pub(crate) fn check_format(params: &Params) -> Result<(), ApiError> {

@@ -1,5 +1,6 @@
 //! Indicator routes: the list with metadata, one indicator, its values for a year, the join report.
 
+use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState};
@@ -12,7 +13,7 @@ pub async fn list(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography"])?;
+    let params = Params::of(q.as_deref(), &endpoints::INDICATORS)?;
     let req = ListRequest {
         geography: params.get("geography").map(str::to_owned),
     };
@@ -25,7 +26,7 @@ pub async fn one(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
+    Params::of(q.as_deref(), &endpoints::INDICATOR_ONE)?;
     let req = IndicatorRequest { indicator: id };
     Ok(json(&indicators::indicator(&state.catalog, &req)?))
 }
@@ -37,7 +38,7 @@ pub async fn values(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography", "year", "v"])?;
+    let params = Params::of(q.as_deref(), &endpoints::VALUES)?;
     let req = ValuesRequest {
         indicator: id,
         geography: params.get("geography").map(str::to_owned),
@@ -51,6 +52,6 @@ pub async fn join_report(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
+    Params::of(q.as_deref(), &endpoints::JOIN_REPORT)?;
     Ok(json(indicators::join_report(&state.catalog)))
 }

@@ -1,5 +1,6 @@
 //! `/lookup`: every area of each layer that contains a point.
 
+use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{filtered, json, AppState};
@@ -12,7 +13,7 @@ pub async fn lookup(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["lon", "lat", "layers"])?;
+    let params = Params::of(q.as_deref(), &endpoints::LOOKUP)?;
     let lon = params
         .number("lon")?
         .ok_or_else(|| ApiError::invalid("lon: required (WGS84 longitude, e.g. lon=-2.24)"))?;

@@ -2,10 +2,12 @@
 
 mod areas;
 mod caching;
+pub mod endpoints;
 mod error;
 mod features;
 mod indicators;
 mod lookup;
+pub mod openapi;
 pub mod params;
 mod rankings;
 mod specialisation;
@@ -18,8 +20,9 @@ use crate::cache::ResponseCache;
 use crate::catalog::Catalog;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, MethodRouter};
 use axum::Router;
+use endpoints::Endpoint;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,8 +32,8 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 /// Default and maximum page sizes for `/collections/{id}/items`.
-pub const DEFAULT_LIMIT: usize = 100;
-pub const MAX_LIMIT: usize = 10_000;
+pub const DEFAULT_LIMIT: usize = endpoints::DEFAULT_LIMIT as usize;
+pub const MAX_LIMIT: usize = endpoints::MAX_LIMIT as usize;
 
 /// What handlers share: the catalog, the cache of its representations and the map's settings.
 #[derive(Clone)]
@@ -63,34 +66,52 @@ pub struct WebSettings {
     pub tile_attribution: Option<String>,
 }
 
+/// Every documented endpoint with its handler. The router is built from this list and so is the
+/// OpenAPI document (`/api`), so neither can list a route the other lacks.
+pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    use endpoints as e;
+    vec![
+        (e::LANDING, get(features::landing)),
+        (e::API, get(features::api)),
+        (e::API_HTML, get(features::api_html)),
+        (e::CONFORMANCE, get(features::conformance)),
+        (e::COLLECTIONS, get(features::collections)),
+        (e::COLLECTION, get(features::collection)),
+        (e::QUERYABLES, get(features::queryables)),
+        (e::SCHEMA, get(features::schema)),
+        (e::ITEMS, get(features::items)),
+        (e::ITEM, get(features::item)),
+        (e::NEIGHBOURS, get(areas::neighbours)),
+        (e::PROFILE, get(areas::profile)),
+        (e::PEERS, get(areas::peers)),
+        (e::RANKING, get(rankings::ranking)),
+        (e::COMPARE, get(rankings::compare)),
+        (e::SPECIALISATIONS, get(specialisation::list)),
+        (e::SPECIALISATION, get(specialisation::one)),
+        (e::INDICATORS, get(indicators::list)),
+        (e::INDICATOR_ONE, get(indicators::one)),
+        (e::VALUES, get(indicators::values)),
+        (e::JOIN_REPORT, get(indicators::join_report)),
+        (e::LOOKUP, get(lookup::lookup)),
+        (e::MAP_CONFIG, get(web::map_config)),
+    ]
+}
+
+/// The endpoints the router serves, in the order of [`routes`].
+pub fn documented_endpoints() -> Vec<Endpoint> {
+    routes().into_iter().map(|(endpoint, _)| endpoint).collect()
+}
+
 /// Every route, with CORS, tracing, a timeout and panic containment. API responses and the
 /// map's static files come from the representation cache (compressed once, ETag/304).
 pub fn router(state: AppState) -> Router {
     let cached = axum::middleware::from_fn_with_state(state.clone(), caching::serve_cached);
     let map = web::map_routes(&state.web).layer(cached.clone());
-    Router::new()
-        .route("/", get(features::landing))
-        .route("/conformance", get(features::conformance))
-        .route("/collections", get(features::collections))
-        .route("/collections/{id}", get(features::collection))
-        .route("/collections/{id}/items", get(features::items))
-        .route("/collections/{id}/items/{code}", get(features::item))
-        .route(
-            "/collections/{id}/items/{code}/neighbours",
-            get(areas::neighbours),
-        )
-        .route("/areas/{code}/profile", get(areas::profile))
-        .route("/areas/{code}/peers", get(areas::peers))
-        .route("/indicators/{id}/ranking", get(rankings::ranking))
-        .route("/indicators/{id}/compare", get(rankings::compare))
-        .route("/specialisation", get(specialisation::list))
-        .route("/specialisation/{matrix}", get(specialisation::one))
-        .route("/indicators", get(indicators::list))
-        .route("/indicators/{id}", get(indicators::one))
-        .route("/indicators/{id}/values", get(indicators::values))
-        .route("/join-report", get(indicators::join_report))
-        .route("/lookup", get(lookup::lookup))
-        .route("/map-config.json", get(web::map_config))
+    routes()
+        .into_iter()
+        .fold(Router::new(), |router, (endpoint, handler)| {
+            router.route(endpoint.path, handler)
+        })
         .route_layer(cached)
         .merge(map)
         .fallback(not_found)

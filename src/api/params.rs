@@ -1,5 +1,6 @@
 //! Query-string parsing: unknown or repeated parameters are errors, and so is every bad value.
 
+use super::endpoints::Endpoint;
 use super::error::{choices, ApiError};
 use geo::{Coord, Rect};
 
@@ -28,6 +29,38 @@ impl Params {
             }
         }
         Ok(Params { pairs })
+    }
+
+    /// Parses `raw` against the parameters `endpoint` documents.
+    pub fn of(raw: Option<&str>, endpoint: &Endpoint) -> Result<Params, ApiError> {
+        Params::parse(raw, &endpoint.param_names())
+    }
+
+    /// Parses `raw` against the parameters `endpoint` documents plus `extra` (property filters).
+    pub fn of_with(
+        raw: Option<&str>,
+        endpoint: &Endpoint,
+        extra: &[&str],
+    ) -> Result<Params, ApiError> {
+        let mut names = endpoint.param_names();
+        names.extend(
+            extra
+                .iter()
+                .filter(|n| !names.contains(n))
+                .collect::<Vec<_>>(),
+        );
+        Params::parse(raw, &names)
+    }
+
+    /// The parameters not among `endpoint`'s own: the property filters.
+    pub fn others<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+    ) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.pairs
+            .iter()
+            .filter(|(n, _)| !endpoint.params.iter().any(|p| p.name == n))
+            .map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {

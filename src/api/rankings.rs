@@ -1,5 +1,6 @@
 //! Ranking and comparison routes: every area of a layer ranked, and chosen areas side by side.
 
+use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{filtered, json, AppState};
@@ -13,7 +14,7 @@ pub async fn ranking(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography", "year"])?;
+    let params = Params::of(q.as_deref(), &endpoints::RANKING)?;
     let req = RankingRequest {
         indicator: id,
         geography: params.get("geography").map(str::to_owned),
@@ -29,7 +30,7 @@ pub async fn compare(
     Path(id): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["geography", "year", "areas"])?;
+    let params = Params::of(q.as_deref(), &endpoints::COMPARE)?;
     let areas = params
         .list("areas")?
         .ok_or_else(|| ApiError::invalid("areas: required, e.g. areas=E37000015,E37000012"))?;

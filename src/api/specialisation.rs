@@ -1,5 +1,6 @@
 //! Specialisation routes: location quotients, Krugman and Herfindahl indices from a matrix.
 
+use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState};
@@ -12,7 +13,7 @@ pub async fn list(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
+    Params::of(q.as_deref(), &endpoints::SPECIALISATIONS)?;
     Ok(json(&view::list(&state.catalog)))
 }
 
@@ -22,7 +23,7 @@ pub async fn one(
     Path(matrix): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    let params = Params::parse(q.as_deref(), &["measure", "area"])?;
+    let params = Params::of(q.as_deref(), &endpoints::SPECIALISATION)?;
     let request = MatrixRequest {
         matrix,
         measure: params.get("measure").map(str::to_string),

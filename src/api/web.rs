@@ -1,5 +1,6 @@
 //! The map's static files (the front end and Leaflet from npm) and its settings document.
 
+use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState, WebSettings};
@@ -20,7 +21,7 @@ pub async fn map_config(
     State(state): State<AppState>,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    Params::parse(q.as_deref(), &[])?;
+    Params::of(q.as_deref(), &endpoints::MAP_CONFIG)?;
     Ok(json(&map_config::map_config(
         &state.catalog,
         state.web.tile_url.as_deref(),

@@ -6,11 +6,20 @@ use crate::model::Geography;
 use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 
-/// The conformance classes this server honours (Part 1 Core and GeoJSON).
-pub const CONFORMANCE: [&str; 2] = [
+/// The conformance classes this server implements and tests: Part 1 Core, GeoJSON and OpenAPI
+/// 3.0, and Part 3's queryables as query parameters.
+pub const CONFORMANCE: [&str; 5] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
+
+/// The media type of the OpenAPI document (`/api`).
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+/// The media type of JSON Schema documents (queryables, schema).
+pub const SCHEMA_JSON: &str = "application/schema+json";
 
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -103,6 +112,8 @@ pub fn landing_json<'a>(catalog: &'a Catalog, base: &str) -> Landing<'a> {
         description: "Smart Specialisation in England: LEP, region, LAD and NUTS boundaries joined with Nesta's research and innovation indicators.",
         links: vec![
             Link::new(format!("{base}/"), "self", JSON, "This document"),
+            Link::new(format!("{base}/api"), "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
+            Link::new(format!("{base}/api.html"), "service-doc", HTML, "The API documentation"),
             Link::new(format!("{base}/conformance"), "conformance", JSON, "Conformance classes"),
             Link::new(format!("{base}/collections"), "data", JSON, "Boundary layers"),
             Link::new(format!("{base}/indicators"), "related", JSON, "Innovation indicators"),
@@ -202,6 +213,24 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
                 "items",
                 GEOJSON,
                 "Features",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/queryables"),
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                SCHEMA_JSON,
+                "Queryable properties",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/schema"),
+                "describedby",
+                SCHEMA_JSON,
+                "Feature schema",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/schema"),
+                "http://www.opengis.net/def/rel/ogc/1.0/schema",
+                SCHEMA_JSON,
+                "Feature schema",
             ),
         ],
     }

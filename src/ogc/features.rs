@@ -27,6 +27,8 @@ pub struct FeatureOptions<'a> {
     pub metric: Option<MetricJoin<'a>>,
     /// The zoom asked for; it selects the geometry (see [`Generalisation::for_zoom`]).
     pub zoom: Option<Generalisation<'a>>,
+    /// Features without geometry (`"geometry": null`), for tables.
+    pub skip_geometry: bool,
 }
 
 /// The geometry served for a `zoom`: a generalised band, or full resolution from
@@ -90,7 +92,8 @@ struct FeatureOut<'a> {
     kind: &'static str,
     id: &'a str,
     properties: Map<String, Value>,
-    geometry: &'a RawValue,
+    /// `None` serialises as null (skipGeometry).
+    geometry: Option<&'a RawValue>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,9 +180,11 @@ fn feature_out<'a>(
         kind: "Feature",
         id: area.code.as_str(),
         properties,
-        geometry: options
-            .zoom
-            .map_or(&*area.geometry_json, |z| z.geometry(area, index)),
+        geometry: (!options.skip_geometry).then(|| {
+            options
+                .zoom
+                .map_or(&*area.geometry_json, |z| z.geometry(area, index))
+        }),
         links,
         generalisation: options.zoom,
     }

@@ -3,9 +3,11 @@
 mod collections;
 mod features;
 mod links;
+pub mod queryables;
 
 pub use collections::{
-    collection_json, collections_json, conformance_json, landing_json, CONFORMANCE,
+    collection_json, collections_json, conformance_json, landing_json, CONFORMANCE, OPENAPI,
+    SCHEMA_JSON,
 };
 pub use features::{
     feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,

@@ -1,0 +1,617 @@
+//! Every API endpoint as data: path, query parameters with their types, and what it answers.
+//! The router is built from this table and the OpenAPI document is generated from it.
+
+/// A query parameter's type, as checked by the handler and documented in the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Kind {
+    Text,
+    /// A whole number in `min..=max`.
+    Integer {
+        min: i64,
+        max: i64,
+    },
+    /// A whole number from `min`, without upper bound.
+    Count {
+        min: i64,
+    },
+    Number,
+    Boolean,
+    /// One of these values.
+    Choice(&'static [&'static str]),
+    /// A comma-separated list of strings.
+    List,
+    /// `minx,miny,maxx,maxy` (or six numbers with heights).
+    Bbox,
+}
+
+/// One query parameter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Param {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub required: bool,
+    pub description: &'static str,
+    /// The default a client may assume when the parameter is absent, as the schema says it.
+    pub default: Option<i64>,
+}
+
+const fn param(name: &'static str, kind: Kind, description: &'static str) -> Param {
+    Param {
+        name,
+        kind,
+        required: false,
+        description,
+        default: None,
+    }
+}
+
+/// What a successful response carries.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Answer {
+    pub description: &'static str,
+    /// Media types offered, the default first.
+    pub media_types: &'static [&'static str],
+    /// The name of its schema in the document's components.
+    pub schema: &'static str,
+}
+
+/// One GET endpoint.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Endpoint {
+    /// The path template, with `{name}` segments, as the router and OpenAPI write it.
+    pub path: &'static str,
+    pub operation_id: &'static str,
+    pub tag: &'static str,
+    pub summary: &'static str,
+    pub description: &'static str,
+    pub params: &'static [Param],
+    /// Whether the endpoint also takes an equality filter per queryable property of the collection.
+    pub property_filters: bool,
+    pub answer: Answer,
+}
+
+impl Endpoint {
+    /// The query parameter names this endpoint accepts.
+    pub fn param_names(&self) -> Vec<&'static str> {
+        self.params.iter().map(|p| p.name).collect()
+    }
+
+    /// The `{name}` segments of the path.
+    pub fn path_params(&self) -> impl Iterator<Item = &'static str> {
+        self.path
+            .split('/')
+            .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
+    }
+}
+
+pub const JSON: &str = "application/json";
+pub const GEOJSON: &str = "application/geo+json";
+pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
+pub const HTML: &str = "text/html";
+pub const SCHEMA_JSON: &str = "application/schema+json";
+
+/// The highest `limit` on items.
+pub const MAX_LIMIT: i64 = 10_000;
+/// The `limit` on items when none is given.
+pub const DEFAULT_LIMIT: i64 = 100;
+
+const F_JSON: Param = param("f", Kind::Choice(&["json"]), "Response format.");
+const F_LANDING: Param = param(
+    "f",
+    Kind::Choice(&["json", "html"]),
+    "Response format; html sends a browser to the map.",
+);
+const F_FEATURES: Param = param(
+    "f",
+    Kind::Choice(&["json", "geojson"]),
+    "Response format (GeoJSON).",
+);
+const V: Param = param(
+    "v",
+    Kind::Text,
+    "The data version (`data_version` of /map-config.json). Any value is accepted; with the current one the response is marked immutable.",
+);
+const ZOOM: Param = param(
+    "zoom",
+    Kind::Integer { min: 0, max: 22 },
+    "Web Mercator zoom the geometry is drawn at: selects a generalised band (half a pixel at 52.5°N) that keeps shared borders shared; full resolution from zoom 12 or without zoom.",
+);
+const PROPERTIES: Param = param(
+    "properties",
+    Kind::List,
+    "Only these feature properties, in this order (see the collection's queryables).",
+);
+const INDICATOR: Param = param(
+    "indicator",
+    Kind::Text,
+    "An indicator id (see /indicators) whose value for `year` is joined into each feature's properties; requires year.",
+);
+const YEAR_JOIN: Param = param(
+    "year",
+    Kind::Integer {
+        min: 1900,
+        max: 2100,
+    },
+    "The year of the joined indicator; requires indicator.",
+);
+const GEOGRAPHY: Param = param(
+    "geography",
+    Kind::Choice(&["lep", "region", "lad", "nuts2", "nuts3"]),
+    "Geography level (default: the indicator's first level).",
+);
+const YEAR: Param = param(
+    "year",
+    Kind::Integer {
+        min: 1900,
+        max: 2100,
+    },
+    "Year (default: the latest with data).",
+);
+const BBOX: Param = param(
+    "bbox",
+    Kind::Bbox,
+    "Only features whose geometry intersects this box: minLon,minLat,maxLon,maxLat in CRS84.",
+);
+const BBOX_CRS: Param = param(
+    "bbox-crs",
+    Kind::Choice(&["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]),
+    "The CRS of bbox.",
+);
+const LIMIT: Param = Param {
+    default: Some(DEFAULT_LIMIT),
+    ..param(
+        "limit",
+        Kind::Integer {
+            min: 1,
+            max: MAX_LIMIT,
+        },
+        "Page size; values above the maximum are clamped to it.",
+    )
+};
+const OFFSET: Param = Param {
+    default: Some(0),
+    ..param(
+        "offset",
+        Kind::Count { min: 0 },
+        "Features to skip (the next link carries it).",
+    )
+};
+const CODE: Param = param(
+    "code",
+    Kind::List,
+    "Only the features with these codes (comma-separated).",
+);
+const SKIP_GEOMETRY: Param = param(
+    "skipGeometry",
+    Kind::Boolean,
+    "true: features without geometry (null), for tables.",
+);
+
+const EXCEPTION: &str = "Exception";
+
+/// Every endpoint, in the order the document lists them.
+pub const LANDING: Endpoint = Endpoint {
+    path: "/",
+    operation_id: "getLandingPage",
+    tag: "Capabilities",
+    summary: "Landing page",
+    description: "Links to the API definition, the conformance classes, the collections, the indicators and the map.",
+    params: &[F_LANDING],
+    property_filters: false,
+    answer: Answer {
+        description: "The landing page.",
+        media_types: &[JSON],
+        schema: "LandingPage",
+    },
+};
+
+pub const API: Endpoint = Endpoint {
+    path: "/api",
+    operation_id: "getApiDefinition",
+    tag: "Capabilities",
+    summary: "This API definition (OpenAPI 3.0)",
+    description: "Generated from the server's own route table, so it lists every route and parameter the server accepts.",
+    params: &[param(
+        "f",
+        Kind::Choice(&["json"]),
+        "Response format (OpenAPI JSON).",
+    )],
+    property_filters: false,
+    answer: Answer {
+        description: "The OpenAPI document.",
+        media_types: &[OPENAPI],
+        schema: "OpenAPI",
+    },
+};
+
+pub const API_HTML: Endpoint = Endpoint {
+    path: "/api.html",
+    operation_id: "getApiDocumentation",
+    tag: "Capabilities",
+    summary: "This API definition as a readable page",
+    description: "The OpenAPI document rendered as HTML by the server itself (works offline).",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "An HTML page.",
+        media_types: &[HTML],
+        schema: "Html",
+    },
+};
+
+pub const CONFORMANCE: Endpoint = Endpoint {
+    path: "/conformance",
+    operation_id: "getConformanceDeclaration",
+    tag: "Capabilities",
+    summary: "Conformance classes",
+    description: "The OGC API conformance classes this server implements and tests.",
+    params: &[F_JSON],
+    property_filters: false,
+    answer: Answer {
+        description: "The conformance declaration.",
+        media_types: &[JSON],
+        schema: "ConfClasses",
+    },
+};
+
+pub const COLLECTIONS: Endpoint = Endpoint {
+    path: "/collections",
+    operation_id: "getCollections",
+    tag: "Capabilities",
+    summary: "The boundary layers",
+    description: "Every boundary layer (LEPs by vintage, regions, districts, NUTS 2 and 3) with its extent, CRS, zoom bands and attribution.",
+    params: &[F_JSON],
+    property_filters: false,
+    answer: Answer {
+        description: "The collections.",
+        media_types: &[JSON],
+        schema: "Collections",
+    },
+};
+
+pub const COLLECTION: Endpoint = Endpoint {
+    path: "/collections/{collectionId}",
+    operation_id: "describeCollection",
+    tag: "Capabilities",
+    summary: "One boundary layer",
+    description: "One collection's metadata and links.",
+    params: &[F_JSON],
+    property_filters: false,
+    answer: Answer {
+        description: "The collection.",
+        media_types: &[JSON],
+        schema: "Collection",
+    },
+};
+
+pub const QUERYABLES: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/queryables",
+    operation_id: "getQueryables",
+    tag: "Capabilities",
+    summary: "The properties items can be filtered by",
+    description: "A JSON Schema of the collection's queryable properties, with their types; each is an equality filter on items (`?name=Cumbria`).",
+    params: &[F_JSON],
+    property_filters: false,
+    answer: Answer {
+        description: "The queryables, as JSON Schema.",
+        media_types: &[SCHEMA_JSON],
+        schema: "JsonSchema",
+    },
+};
+
+pub const SCHEMA: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/schema",
+    operation_id: "getSchema",
+    tag: "Capabilities",
+    summary: "The schema of the collection's features",
+    description: "A JSON Schema of every feature property with its type, and the geometry.",
+    params: &[F_JSON],
+    property_filters: false,
+    answer: Answer {
+        description: "The feature schema, as JSON Schema.",
+        media_types: &[SCHEMA_JSON],
+        schema: "JsonSchema",
+    },
+};
+
+pub const ITEMS: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/items",
+    operation_id: "getFeatures",
+    tag: "Data",
+    summary: "The features of a boundary layer",
+    description: "Features, filtered by bbox, code and equality on any queryable property, paged with limit and offset (next/prev links), optionally generalised for a zoom and joined with an indicator.",
+    params: &[
+        LIMIT,
+        OFFSET,
+        BBOX,
+        BBOX_CRS,
+        PROPERTIES,
+        CODE,
+        INDICATOR,
+        YEAR_JOIN,
+        F_FEATURES,
+        V,
+        ZOOM,
+        SKIP_GEOMETRY,
+    ],
+    property_filters: true,
+    answer: Answer {
+        description: "A page of features.",
+        media_types: &[GEOJSON],
+        schema: "FeatureCollection",
+    },
+};
+
+pub const ITEM: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/items/{featureId}",
+    operation_id: "getFeature",
+    tag: "Data",
+    summary: "One feature",
+    description:
+        "One area by its code, optionally generalised for a zoom and joined with an indicator.",
+    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM],
+    property_filters: false,
+    answer: Answer {
+        description: "The feature.",
+        media_types: &[GEOJSON],
+        schema: "Feature",
+    },
+};
+
+pub const NEIGHBOURS: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/items/{featureId}/neighbours",
+    operation_id: "getNeighbours",
+    tag: "Analysis",
+    summary: "The areas sharing a border with one area",
+    description: "Neighbours by shared border, with the shared length in km and, with indicator and year, each neighbour's value.",
+    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM],
+    property_filters: false,
+    answer: Answer {
+        description: "The neighbours, as features.",
+        media_types: &[GEOJSON],
+        schema: "FeatureCollection",
+    },
+};
+
+pub const PROFILE: Endpoint = Endpoint {
+    path: "/areas/{code}/profile",
+    operation_id: "getAreaProfile",
+    tag: "Analysis",
+    summary: "Every indicator for one area",
+    description:
+        "The area's value, rank and percentile on every indicator of its geography for a year.",
+    params: &[GEOGRAPHY, YEAR],
+    property_filters: false,
+    answer: Answer {
+        description: "The profile.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const PEERS: Endpoint = Endpoint {
+    path: "/areas/{code}/peers",
+    operation_id: "getAreaPeers",
+    tag: "Analysis",
+    summary: "The areas most like one area",
+    description: "Nearest areas by standardised indicator values, with what makes them alike.",
+    params: &[
+        GEOGRAPHY,
+        YEAR,
+        param(
+            "indicators",
+            Kind::List,
+            "The indicators to compare on (default: all with data).",
+        ),
+        Param {
+            default: Some(5),
+            ..param("k", Kind::Integer { min: 1, max: 50 }, "How many peers.")
+        },
+        param(
+            "exclude_neighbours",
+            Kind::Boolean,
+            "true: leave out areas sharing a border.",
+        ),
+        param(
+            "min_shared",
+            Kind::Count { min: 1 },
+            "The fewest indicators a peer must share with the area.",
+        ),
+    ],
+    property_filters: false,
+    answer: Answer {
+        description: "The peers.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const RANKING: Endpoint = Endpoint {
+    path: "/indicators/{indicatorId}/ranking",
+    operation_id: "getRanking",
+    tag: "Analysis",
+    summary: "Areas ranked on one indicator",
+    description:
+        "Every area of the geography ranked for a year, with percentiles and summary statistics.",
+    params: &[GEOGRAPHY, YEAR],
+    property_filters: false,
+    answer: Answer {
+        description: "The ranking.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const COMPARE: Endpoint = Endpoint {
+    path: "/indicators/{indicatorId}/compare",
+    operation_id: "compareAreas",
+    tag: "Analysis",
+    summary: "Compare areas on one indicator",
+    description: "Each area against England and its neighbours.",
+    params: &[
+        GEOGRAPHY,
+        YEAR,
+        Param {
+            required: true,
+            ..param("areas", Kind::List, "The area codes to compare.")
+        },
+    ],
+    property_filters: false,
+    answer: Answer {
+        description: "The comparison.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const SPECIALISATIONS: Endpoint = Endpoint {
+    path: "/specialisation",
+    operation_id: "getSpecialisationMatrices",
+    tag: "Analysis",
+    summary: "The area × discipline matrices",
+    description: "The matrices available for specialisation analysis, with their measures.",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "The matrices.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const SPECIALISATION: Endpoint = Endpoint {
+    path: "/specialisation/{matrix}",
+    operation_id: "getSpecialisation",
+    tag: "Analysis",
+    summary: "Specialisation of areas in disciplines",
+    description:
+        "Location quotients and shares for one measure of a matrix, for every area or one.",
+    params: &[
+        Param {
+            required: true,
+            ..param(
+                "measure",
+                Kind::Text,
+                "The measure (listed by /specialisation).",
+            )
+        },
+        param("area", Kind::Text, "Only this area's code."),
+    ],
+    property_filters: false,
+    answer: Answer {
+        description: "The specialisation report.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const INDICATORS: Endpoint = Endpoint {
+    path: "/indicators",
+    operation_id: "getIndicators",
+    tag: "Indicators",
+    summary: "The innovation indicators",
+    description: "Every indicator with its metadata, per geography level: years, boundary layer per year, unit and source.",
+    params: &[param(
+        "geography",
+        Kind::Choice(&["lep", "region", "lad", "nuts2", "nuts3"]),
+        "Only indicators with data at this level.",
+    )],
+    property_filters: false,
+    answer: Answer {
+        description: "The indicators.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const INDICATOR_ONE: Endpoint = Endpoint {
+    path: "/indicators/{indicatorId}",
+    operation_id: "getIndicator",
+    tag: "Indicators",
+    summary: "One indicator",
+    description: "One indicator's metadata.",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "The indicator.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const VALUES: Endpoint = Endpoint {
+    path: "/indicators/{indicatorId}/values",
+    operation_id: "getIndicatorValues",
+    tag: "Indicators",
+    summary: "One indicator's values for a year",
+    description: "Every area of the boundary layer the values join (null where missing).",
+    params: &[GEOGRAPHY, YEAR, V],
+    property_filters: false,
+    answer: Answer {
+        description: "The values by area code.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const JOIN_REPORT: Endpoint = Endpoint {
+    path: "/join-report",
+    operation_id: "getJoinReport",
+    tag: "Indicators",
+    summary: "How every metrics row joined its boundary layer",
+    description: "Rows matched and unmatched per file, vintage and layer.",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "The join report.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const LOOKUP: Endpoint = Endpoint {
+    path: "/lookup",
+    operation_id: "lookupPoint",
+    tag: "Analysis",
+    summary: "The areas covering a point",
+    description: "Every area of each layer whose boundary covers the point (a point on a shared border is in both areas; pre-2020 LEPs overlap).",
+    params: &[
+        Param {
+            required: true,
+            ..param("lon", Kind::Number, "WGS84 longitude.")
+        },
+        Param {
+            required: true,
+            ..param("lat", Kind::Number, "WGS84 latitude.")
+        },
+        param(
+            "layers",
+            Kind::List,
+            "Only these collections (default: all).",
+        ),
+    ],
+    property_filters: false,
+    answer: Answer {
+        description: "The areas by layer.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const MAP_CONFIG: Endpoint = Endpoint {
+    path: "/map-config.json",
+    operation_id: "getMapConfig",
+    tag: "Map",
+    summary: "The map's settings",
+    description: "Basemap, attribution and the data version the map puts in its URLs.",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "The map settings.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+/// The schema name of the error body every endpoint may answer with.
+pub const ERROR_SCHEMA: &str = EXCEPTION;

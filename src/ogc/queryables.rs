@@ -1,0 +1,243 @@
+//! A collection's properties and their types, as JSON Schema: queryables (OGC API Features
+//! Part 3) and the feature schema (Part 5), plus the typed equality filter they allow on items.
+
+use crate::catalog::Layer;
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The type of a feature property, read from every feature of the layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PropertyType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+}
+
+/// One property of a layer's features.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Property {
+    pub name: String,
+    pub kind: PropertyType,
+    /// Some feature lacks it or has null.
+    pub nullable: bool,
+}
+
+/// Every property of `layer`'s features, in the order of first appearance, typed by the widest
+/// type its values need (integer, then number, then string; boolean only if all are booleans).
+pub fn properties(layer: &Layer) -> Vec<Property> {
+    let mut names: Vec<&String> = Vec::new();
+    for area in &layer.areas {
+        for name in area.properties.keys() {
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let values = layer.areas.iter().map(|a| a.properties.get(name));
+            let nullable = values.clone().any(|v| v.is_none_or(Value::is_null));
+            let kind = values
+                .filter_map(|v| v.and_then(value_type))
+                .reduce(|a, b| match (a, b) {
+                    (a, b) if a == b => a,
+                    (PropertyType::Integer, PropertyType::Number)
+                    | (PropertyType::Number, PropertyType::Integer) => PropertyType::Number,
+                    _ => PropertyType::String,
+                })
+                .unwrap_or(PropertyType::String);
+            Property {
+                name: name.clone(),
+                kind,
+                nullable,
+            }
+        })
+        .collect()
+}
+
+fn value_type(value: &Value) -> Option<PropertyType> {
+    match value {
+        Value::Null => None,
+        Value::Bool(_) => Some(PropertyType::Boolean),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(PropertyType::Integer),
+        Value::Number(_) => Some(PropertyType::Number),
+        Value::String(_) | Value::Array(_) | Value::Object(_) => Some(PropertyType::String),
+    }
+}
+
+/// An equality filter on one property, its value parsed as the property's type.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Equals {
+    Text(String),
+    Integer(i64),
+    Number(f64),
+    Boolean(bool),
+}
+
+impl Equals {
+    /// Parses `text` as a value of `property`; the error names the property and the type.
+    pub fn parse(property: &Property, text: &str) -> Result<Equals, String> {
+        let bad = |what: &str| format!("{}: expected {what}, got '{text}'", property.name);
+        match property.kind {
+            PropertyType::String => Ok(Equals::Text(text.to_string())),
+            PropertyType::Integer => text
+                .trim()
+                .parse()
+                .map(Equals::Integer)
+                .map_err(|_| bad("a whole number")),
+            PropertyType::Number => match text.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(Equals::Number(v)),
+                _ => Err(bad("a number")),
+            },
+            PropertyType::Boolean => match text.trim() {
+                "true" => Ok(Equals::Boolean(true)),
+                "false" => Ok(Equals::Boolean(false)),
+                _ => Err(bad("true or false")),
+            },
+        }
+    }
+
+    /// Whether a feature's property value equals this filter's value.
+    pub fn matches(&self, value: Option<&Value>) -> bool {
+        match (self, value) {
+            (Equals::Text(t), Some(Value::String(s))) => s == t,
+            (Equals::Text(t), Some(Value::Number(n))) => t.trim().parse::<f64>().ok() == n.as_f64(),
+            (Equals::Text(t), Some(Value::Bool(b))) => t.trim().parse::<bool>().ok() == Some(*b),
+            (Equals::Integer(i), Some(Value::Number(n))) => n.as_i64() == Some(*i),
+            (Equals::Number(x), Some(Value::Number(n))) => n.as_f64() == Some(*x),
+            (Equals::Boolean(b), Some(Value::Bool(v))) => b == v,
+            _ => false,
+        }
+    }
+}
+
+/// A JSON Schema document describing a collection's features or queryables.
+#[derive(Debug, Serialize)]
+pub struct SchemaDocument {
+    #[serde(rename = "$schema")]
+    pub schema: &'static str,
+    #[serde(rename = "$id")]
+    pub id: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub title: String,
+    pub description: String,
+    pub properties: BTreeMap<String, PropertySchema>,
+    #[serde(rename = "additionalProperties")]
+    pub additional_properties: bool,
+}
+
+/// One property of a [`SchemaDocument`].
+#[derive(Debug, Serialize)]
+pub struct PropertySchema {
+    pub title: String,
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TypeList>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub format: Option<&'static str>,
+    #[serde(rename = "x-ogc-role", skip_serializing_if = "Option::is_none")]
+    pub role: Option<&'static str>,
+}
+
+/// A type, or a type and null.
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum TypeList {
+    One(PropertyType),
+    OrNull([&'static str; 2]),
+}
+
+impl TypeList {
+    fn of(p: &Property) -> TypeList {
+        if !p.nullable {
+            return TypeList::One(p.kind);
+        }
+        let name = match p.kind {
+            PropertyType::String => "string",
+            PropertyType::Integer => "integer",
+            PropertyType::Number => "number",
+            PropertyType::Boolean => "boolean",
+        };
+        TypeList::OrNull([name, "null"])
+    }
+}
+
+const DRAFT: &str = "https://json-schema.org/draft/2019-09/schema";
+
+/// The properties usable as equality filters on items: every property except those whose names
+/// are parameters of items already (`reserved`), `code` included (the `code` parameter).
+pub fn queryable_properties(layer: &Layer, reserved: &[&str]) -> Vec<Property> {
+    properties(layer)
+        .into_iter()
+        .filter(|p| p.name == "code" || !reserved.contains(&p.name.as_str()))
+        .collect()
+}
+
+/// `/collections/{id}/queryables`.
+pub fn queryables(layer: &Layer, reserved: &[&str], base: &str) -> SchemaDocument {
+    SchemaDocument {
+        schema: DRAFT,
+        id: format!("{base}/collections/{}/queryables", layer.id()),
+        kind: "object",
+        title: layer.spec.title.clone(),
+        description: "Properties usable as equality filters on items, e.g. ?name=Cumbria.".into(),
+        properties: queryable_properties(layer, reserved)
+            .iter()
+            .map(|p| {
+                (
+                    p.name.clone(),
+                    PropertySchema {
+                        title: p.name.clone(),
+                        kind: Some(TypeList::of(p)),
+                        format: None,
+                        role: (p.name == "code").then_some("id"),
+                    },
+                )
+            })
+            .collect(),
+        additional_properties: false,
+    }
+}
+
+/// `/collections/{id}/schema`: every property with its type, and the geometry.
+pub fn schema(layer: &Layer, base: &str) -> SchemaDocument {
+    let mut properties: BTreeMap<String, PropertySchema> = properties(layer)
+        .iter()
+        .map(|p| {
+            (
+                p.name.clone(),
+                PropertySchema {
+                    title: p.name.clone(),
+                    kind: Some(TypeList::of(p)),
+                    format: None,
+                    role: (p.name == "code").then_some("id"),
+                },
+            )
+        })
+        .collect();
+    properties.insert(
+        "geometry".into(),
+        PropertySchema {
+            title: "geometry".into(),
+            kind: None,
+            format: Some("geometry-multipolygon"),
+            role: Some("primary-geometry"),
+        },
+    );
+    SchemaDocument {
+        schema: DRAFT,
+        id: format!("{base}/collections/{}/schema", layer.id()),
+        kind: "object",
+        title: layer.spec.title.clone(),
+        description: format!(
+            "The features of {}: their properties and types, and a (multi)polygon geometry.",
+            layer.spec.title
+        ),
+        properties,
+        additional_properties: false,
+    }
+}

@@ -1,0 +1,52 @@
+"""Loads collections of a running smartspec server through QGIS's OAPIF provider, headless.
+
+Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_load.py BASE_URL [COLLECTION ...]
+Prints one JSON object per layer: id, valid, feature count, invalid geometries, field types, CRS.
+With no collection ids, loads every collection the server lists. A layer id suffixed with
+@27700 is loaded with srsname EPSG:27700. Exits non-zero if QGIS cannot be started.
+"""
+import json
+import sys
+import urllib.request
+
+from qgis.core import QgsApplication, QgsVectorLayer, QgsFeatureRequest
+
+base = sys.argv[1].rstrip("/")
+ids = sys.argv[2:]
+if not ids:
+    with urllib.request.urlopen(base + "/collections") as r:
+        ids = [c["id"] for c in json.load(r)["collections"]]
+
+app = QgsApplication([], False)
+app.initQgis()
+try:
+    for spec in ids:
+        layer_id, _, srs = spec.partition("@")
+        uri = f"url='{base}' typename='{layer_id}' pagingEnabled='true' preferCoordinatesForWfsT11='false' restrictToRequestBBOX='0'"
+        if srs:
+            uri += f" srsname='EPSG:{srs}'"
+        layer = QgsVectorLayer(uri, layer_id, "OAPIF")
+        out = {"id": spec, "valid": layer.isValid()}
+        if layer.isValid():
+            count = 0
+            invalid = 0
+            empty = 0
+            for f in layer.getFeatures(QgsFeatureRequest()):
+                count += 1
+                g = f.geometry()
+                if g.isNull() or g.isEmpty():
+                    empty += 1
+                elif not g.isGeosValid():
+                    invalid += 1
+            out.update(
+                features=count,
+                featureCount=layer.featureCount(),
+                invalid_geometries=invalid,
+                empty_geometries=empty,
+                crs=layer.crs().authid(),
+                extent=[round(v, 3) for v in (layer.extent().xMinimum(), layer.extent().yMinimum(), layer.extent().xMaximum(), layer.extent().yMaximum())],
+                fields={fl.name(): fl.typeName() for fl in layer.fields()},
+            )
+        print(json.dumps(out), flush=True)
+finally:
+    app.exitQgis()
