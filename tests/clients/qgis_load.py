@@ -6,7 +6,9 @@ With no collection ids, loads every collection the server lists. A layer id suff
 @27700 is loaded with srsname EPSG:27700. Exits non-zero if QGIS cannot be started.
 """
 import json
+import os
 import sys
+import traceback
 import urllib.request
 
 from qgis.core import QgsApplication, QgsVectorLayer, QgsFeatureRequest
@@ -19,6 +21,7 @@ if not ids:
 
 app = QgsApplication([], False)
 app.initQgis()
+status = 0
 try:
     for spec in ids:
         layer_id, _, srs = spec.partition("@")
@@ -48,5 +51,13 @@ try:
                 fields={fl.name(): fl.typeName() for fl in layer.fields()},
             )
         print(json.dumps(out), flush=True)
+        del layer
+except Exception:  # noqa: BLE001 - reported, and the exit status says it failed
+    traceback.print_exc()
+    status = 1
 finally:
-    app.exitQgis()
+    # QGIS 3.22's Python teardown can crash after exitQgis(); every result is printed by now, so
+    # leave without running it.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(status)
