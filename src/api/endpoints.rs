@@ -96,10 +96,10 @@ pub const MAX_LIMIT: i64 = 10_000;
 pub const DEFAULT_LIMIT: i64 = 100;
 
 const F_JSON: Param = param("f", Kind::Choice(&["json"]), "Response format.");
-const F_LANDING: Param = param(
+const F_DOC: Param = param(
     "f",
     Kind::Choice(&["json", "html"]),
-    "Response format; html sends a browser to the map.",
+    "Response format (default: JSON, or HTML when the Accept header prefers text/html).",
 );
 const F_FEATURES: Param = param(
     "f",
@@ -196,11 +196,11 @@ pub const LANDING: Endpoint = Endpoint {
     tag: "Capabilities",
     summary: "Landing page",
     description: "Links to the API definition, the conformance classes, the collections, the indicators and the map.",
-    params: &[F_LANDING],
+    params: &[F_DOC],
     property_filters: false,
     answer: Answer {
         description: "The landing page.",
-        media_types: &[JSON],
+        media_types: &[JSON, HTML],
         schema: "LandingPage",
     },
 };
@@ -260,11 +260,11 @@ pub const COLLECTIONS: Endpoint = Endpoint {
     tag: "Capabilities",
     summary: "The boundary layers",
     description: "Every boundary layer (LEPs by vintage, regions, districts, NUTS 2 and 3) with its extent, CRS, zoom bands and attribution.",
-    params: &[F_JSON],
+    params: &[F_DOC],
     property_filters: false,
     answer: Answer {
         description: "The collections.",
-        media_types: &[JSON],
+        media_types: &[JSON, HTML],
         schema: "Collections",
     },
 };
@@ -275,11 +275,11 @@ pub const COLLECTION: Endpoint = Endpoint {
     tag: "Capabilities",
     summary: "One boundary layer",
     description: "One collection's metadata and links.",
-    params: &[F_JSON],
+    params: &[F_DOC],
     property_filters: false,
     answer: Answer {
         description: "The collection.",
-        media_types: &[JSON],
+        media_types: &[JSON, HTML],
         schema: "Collection",
     },
 };

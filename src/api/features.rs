@@ -10,39 +10,24 @@ use crate::ogc::queryables::{queryable_properties, Equals};
 use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
-/// `/`: the landing page as JSON; a browser asking for HTML is sent to the map.
+/// `/`: the landing page, as JSON or as a page.
 pub async fn landing(
     State(state): State<AppState>,
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
     let params = Params::of(q.as_deref(), &endpoints::LANDING)?;
-    let wants_html = match params.get("f") {
-        Some("html") => true,
-        Some("json") => false,
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "f: expected json or html, got '{other}'"
-            )))
-        }
-        None => headers
-            .get(header::ACCEPT)
-            .and_then(|a| a.to_str().ok())
-            .is_some_and(|a| a.contains("text/html")),
-    };
-    if wants_html {
-        return Ok(Redirect::to("/map/").into_response());
-    }
-    Ok(json(&ogc::landing_json(
-        &state.catalog,
-        &base_url(&headers),
-    )))
+    let doc = ogc::landing_json(&state.catalog, &base_url(&headers));
+    Ok(match document_format(&params, &headers)? {
+        Doc::Json => json(&doc),
+        Doc::Html => html(ogc::html::landing(&doc)),
+    })
 }
 
 pub async fn conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
@@ -55,11 +40,12 @@ pub async fn collections(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::COLLECTIONS)?;
-    Ok(json(&ogc::collections_json(
-        &state.catalog,
-        &base_url(&headers),
-    )))
+    let params = Params::of(q.as_deref(), &endpoints::COLLECTIONS)?;
+    let doc = ogc::collections_json(&state.catalog, &base_url(&headers));
+    Ok(match document_format(&params, &headers)? {
+        Doc::Json => json(&doc),
+        Doc::Html => html(ogc::html::collections(&doc)),
+    })
 }
 
 pub async fn collection(
@@ -68,13 +54,47 @@ pub async fn collection(
     headers: HeaderMap,
     RawQuery(q): RawQuery,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::COLLECTION)?;
+    let params = Params::of(q.as_deref(), &endpoints::COLLECTION)?;
     let layer = find_layer(&state.catalog, &id)?;
-    Ok(json(&ogc::collection_json(
-        &state.catalog,
-        layer,
-        &base_url(&headers),
-    )))
+    let doc = ogc::collection_json(&state.catalog, layer, &base_url(&headers));
+    Ok(match document_format(&params, &headers)? {
+        Doc::Json => json(&doc),
+        Doc::Html => html(ogc::html::collection(&doc)),
+    })
+}
+
+/// The two formats of the OGC documents.
+enum Doc {
+    Json,
+    Html,
+}
+
+/// `f=json|html`, else HTML when `Accept` names text/html before any JSON type (a browser).
+fn document_format(params: &Params, headers: &HeaderMap) -> Result<Doc, ApiError> {
+    match params.get("f") {
+        Some("json") => Ok(Doc::Json),
+        Some("html") => Ok(Doc::Html),
+        Some(other) => Err(ApiError::invalid(format!(
+            "f: expected json or html, got '{other}'"
+        ))),
+        None => {
+            let accept = headers
+                .get(header::ACCEPT)
+                .and_then(|a| a.to_str().ok())
+                .unwrap_or("");
+            let html_at = accept.find("text/html");
+            let json_at = accept.find("json");
+            Ok(match (html_at, json_at) {
+                (Some(h), Some(j)) if h < j => Doc::Html,
+                (Some(_), None) => Doc::Html,
+                _ => Doc::Json,
+            })
+        }
+    }
+}
+
+fn html(page: String) -> Response {
+    typed("text/html; charset=utf-8", page.into_bytes())
 }
 
 /// `/api`: the OpenAPI document, generated from the route table.

@@ -1,6 +1,7 @@
 //! The OpenAPI 3.0 document generated from the endpoint table, and its HTML rendering.
 
 use super::endpoints::{Endpoint, Kind, Param, ERROR_SCHEMA, JSON};
+use crate::ogc::html::esc;
 use serde::Serialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
@@ -488,20 +489,4 @@ fn type_text(s: &ParamSchema) -> String {
         t.push_str(&format!(", default {d}"));
     }
     t
-}
-
-/// Escapes text for HTML content and attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

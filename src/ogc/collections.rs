@@ -112,6 +112,7 @@ pub fn landing_json<'a>(catalog: &'a Catalog, base: &str) -> Landing<'a> {
         description: "Smart Specialisation in England: LEP, region, LAD and NUTS boundaries joined with Nesta's research and innovation indicators.",
         links: vec![
             Link::new(format!("{base}/"), "self", JSON, "This document"),
+            Link::new(format!("{base}/?f=html"), "alternate", HTML, "This document as HTML"),
             Link::new(format!("{base}/api"), "service-desc", OPENAPI, "The API definition (OpenAPI 3.0)"),
             Link::new(format!("{base}/api.html"), "service-doc", HTML, "The API documentation"),
             Link::new(format!("{base}/conformance"), "conformance", JSON, "Conformance classes"),
@@ -146,12 +147,15 @@ pub fn conformance_json() -> Conformance {
 
 pub fn collections_json<'a>(catalog: &'a Catalog, base: &str) -> Collections<'a> {
     Collections {
-        links: vec![Link::new(
-            format!("{base}/collections"),
-            "self",
-            JSON,
-            "Collections",
-        )],
+        links: vec![
+            Link::new(format!("{base}/collections"), "self", JSON, "Collections"),
+            Link::new(
+                format!("{base}/collections?f=html"),
+                "alternate",
+                HTML,
+                "Collections as HTML",
+            ),
+        ],
         collections: catalog
             .layers
             .iter()
@@ -208,6 +212,12 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
             .join(". "),
         links: vec![
             Link::new(format!("{base}/collections/{id}"), "self", JSON, &layer.spec.title),
+            Link::new(
+                format!("{base}/collections/{id}?f=html"),
+                "alternate",
+                HTML,
+                "This collection as HTML",
+            ),
             Link::new(
                 format!("{base}/collections/{id}/items"),
                 "items",

@@ -2,6 +2,7 @@
 
 mod collections;
 mod features;
+pub mod html;
 mod links;
 pub mod queryables;
 
