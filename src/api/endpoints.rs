@@ -245,11 +245,11 @@ pub const CONFORMANCE: Endpoint = Endpoint {
     tag: "Capabilities",
     summary: "Conformance classes",
     description: "The OGC API conformance classes this server implements and tests.",
-    params: &[F_JSON],
+    params: &[F_DOC],
     property_filters: false,
     answer: Answer {
         description: "The conformance declaration.",
-        media_types: &[JSON],
+        media_types: &[JSON, HTML],
         schema: "ConfClasses",
     },
 };

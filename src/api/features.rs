@@ -30,9 +30,13 @@ pub async fn landing(
     })
 }
 
-pub async fn conformance(RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::CONFORMANCE)?;
-    Ok(json(&ogc::conformance_json()))
+pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
+    let params = Params::of(q.as_deref(), &endpoints::CONFORMANCE)?;
+    let doc = ogc::conformance_json();
+    Ok(match document_format(&params, &headers)? {
+        Doc::Json => json(&doc),
+        Doc::Html => html(ogc::html::conformance(&doc)),
+    })
 }
 
 pub async fn collections(

@@ -1,7 +1,7 @@
 //! Readable HTML pages of the OGC documents (landing, collections, one collection, items),
 //! written from the same typed structs as the JSON, with every link and alternate format.
 
-use super::collections::{Collection, Collections, Landing};
+use super::collections::{Collection, Collections, Conformance, Landing};
 use super::links::Link;
 use serde_json::{Map, Value};
 use std::fmt::Write;
@@ -73,6 +73,15 @@ pub fn landing(doc: &Landing) -> String {
     }
     body.push_str("</ul>");
     page(doc.title, &body)
+}
+
+pub fn conformance(doc: &Conformance) -> String {
+    let mut body = String::from("<h1>Conformance classes</h1><ul>");
+    for c in doc.conforms_to {
+        let _ = write!(body, "<li><code>{}</code></li>", esc(c));
+    }
+    body.push_str("</ul><p><a href=\"/conformance?f=json\">As JSON</a> (application/json)</p>");
+    page("Conformance", &body)
 }
 
 pub fn collections(doc: &Collections) -> String {
