@@ -42,6 +42,28 @@ pub struct Cli {
     /// The byte budget of the in-memory cache of encoded responses, in MiB.
     #[arg(long, env = "SMARTSPEC_RESPONSE_CACHE_MB", default_value_t = DEFAULT_RESPONSE_CACHE_MB)]
     pub response_cache_mb: u64,
+    /// Seconds a request's head may take to arrive; also how long an idle keep-alive
+    /// connection waits for its next request.
+    #[arg(long, env = "SMARTSPEC_HEADER_READ_TIMEOUT", default_value_t = 10)]
+    pub header_read_timeout: u64,
+    /// Seconds from a request's arrival until its response is written, body included.
+    #[arg(long, env = "SMARTSPEC_REQUEST_TIMEOUT", default_value_t = 30)]
+    pub request_timeout: u64,
+    /// Seconds without a byte moving either way before a connection is closed.
+    #[arg(long, env = "SMARTSPEC_IDLE_TIMEOUT", default_value_t = 60)]
+    pub idle_timeout: u64,
+    /// Seconds of silence before TCP keepalive probes find a dead peer.
+    #[arg(long, env = "SMARTSPEC_TCP_KEEPALIVE", default_value_t = 60)]
+    pub tcp_keepalive: u64,
+    /// Open connections beyond this get 503 with Retry-After (default: 3/4 of the open-files limit, at most 10,000).
+    #[arg(long, env = "SMARTSPEC_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Requests computed at once on a cache miss (default: twice the CPUs); others wait their turn.
+    #[arg(long, env = "SMARTSPEC_MAX_COMPUTING")]
+    pub max_computing: Option<usize>,
+    /// Seconds requests in flight get to finish after SIGTERM before their connections close.
+    #[arg(long, env = "SMARTSPEC_SHUTDOWN_GRACE", default_value_t = 10)]
+    pub shutdown_grace: u64,
 }
 
 pub const DEFAULT_RESPONSE_CACHE_MB: u64 = 512;
@@ -58,6 +80,8 @@ pub struct Config {
     /// `None` when the artefact cache is off (`--no-cache`, or no cache folder can be named).
     pub cache_dir: Option<PathBuf>,
     pub response_cache_bytes: u64,
+    pub limits: crate::serve::Limits,
+    pub max_computing: usize,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +92,8 @@ pub enum ConfigError {
     Manifest(PathBuf),
     #[error("--web-dir {0}: not a directory (set --web-dir or SMARTSPEC_WEB_DIR)")]
     WebDir(PathBuf),
+    #[error("{0}: must be at least 1")]
+    Zero(&'static str),
     #[error("--tile-url {0}: expected an http(s) URL template containing {{z}}, {{x}} and {{y}}")]
     TileUrl(String),
 }
@@ -89,6 +115,32 @@ impl Config {
                 return Err(ConfigError::TileUrl(url.clone()));
             }
         }
+        for (flag, value) in [
+            ("--header-read-timeout", cli.header_read_timeout),
+            ("--request-timeout", cli.request_timeout),
+            ("--idle-timeout", cli.idle_timeout),
+            ("--tcp-keepalive", cli.tcp_keepalive),
+            ("--max-connections", cli.max_connections.unwrap_or(1) as u64),
+            ("--max-computing", cli.max_computing.unwrap_or(1) as u64),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::Zero(flag));
+            }
+        }
+        let secs = std::time::Duration::from_secs;
+        let limits = crate::serve::Limits {
+            header_read_timeout: secs(cli.header_read_timeout),
+            request_timeout: secs(cli.request_timeout),
+            idle_timeout: secs(cli.idle_timeout),
+            tcp_keepalive: secs(cli.tcp_keepalive),
+            max_connections: cli
+                .max_connections
+                .unwrap_or_else(crate::serve::default_max_connections),
+            shutdown_grace: secs(cli.shutdown_grace),
+        };
+        let max_computing = cli.max_computing.unwrap_or_else(|| {
+            2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        });
         let cache_dir = if cli.no_cache {
             None
         } else {
@@ -97,6 +149,8 @@ impl Config {
         Ok(Config {
             cache_dir,
             response_cache_bytes: cli.response_cache_mb.saturating_mul(1 << 20),
+            limits,
+            max_computing,
             data_dir: cli.data_dir,
             addr: cli.addr,
             manifest: cli.manifest,

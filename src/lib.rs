@@ -16,6 +16,7 @@ pub mod load;
 pub mod metrics;
 pub mod model;
 pub mod ogc;
+pub mod serve;
 pub mod topology;
 pub mod views;
 
@@ -51,10 +52,22 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    tracing::info!(addr = %listener.local_addr()?, "listening; the map is at /map/");
-    axum::serve(listener, api::router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        max_connections = config.limits.max_connections,
+        header_read_timeout_s = config.limits.header_read_timeout.as_secs(),
+        request_timeout_s = config.limits.request_timeout.as_secs(),
+        idle_timeout_s = config.limits.idle_timeout.as_secs(),
+        "listening; the map is at /map/ (SIGHUP reloads the data, SIGTERM stops)"
+    );
+    let app = serve::Reloadable::new(api::router(state.clone()));
+    let sources = serve::reload::Sources {
+        manifest: config.manifest.clone(),
+        data_dir: config.data_dir.clone(),
+        cache_dir: config.cache_dir.clone(),
+    };
+    reload_on_sighup(app.clone(), state, sources)?;
+    serve::serve(listener, app, config.limits, shutdown).await;
     tracing::info!("stopped");
     Ok(())
 }
@@ -117,6 +130,33 @@ fn log_catalog(catalog: &Catalog) {
         load_ms = catalog.load_time.as_millis() as u64,
         "catalog ready (details at /join-report)"
     );
+}
+
+/// Reloads the catalog on every SIGHUP, one reload at a time; a failed reload keeps the old one.
+#[cfg(unix)]
+fn reload_on_sighup(
+    app: serve::Reloadable,
+    state: AppState,
+    sources: serve::reload::Sources,
+) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut hangup = signal(SignalKind::hangup())?;
+    tokio::spawn(async move {
+        while hangup.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the data");
+            let _ = serve::reload::reload(&app, &state, &sources).await;
+        }
+    });
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn reload_on_sighup(
+    _app: serve::Reloadable,
+    _state: AppState,
+    _sources: serve::reload::Sources,
+) -> std::io::Result<()> {
+    Ok(())
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, before the

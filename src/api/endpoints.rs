@@ -613,5 +613,20 @@ pub const MAP_CONFIG: Endpoint = Endpoint {
     },
 };
 
+pub const HEALTH: Endpoint = Endpoint {
+    path: "/health",
+    operation_id: "getHealth",
+    tag: "Capabilities",
+    summary: "Server status",
+    description: "The data version being served, when it loaded, and the outcome of the last reload (SIGHUP). Never cached.",
+    params: &[],
+    property_filters: false,
+    answer: Answer {
+        description: "The status.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
 /// The schema name of the error body every endpoint may answer with.
 pub const ERROR_SCHEMA: &str = EXCEPTION;

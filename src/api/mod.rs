@@ -5,6 +5,7 @@ mod caching;
 pub mod endpoints;
 mod error;
 mod features;
+pub mod health;
 mod indicators;
 mod lookup;
 pub mod openapi;
@@ -41,6 +42,8 @@ pub struct AppState {
     pub catalog: Arc<Catalog>,
     pub cache: Arc<ResponseCache>,
     pub web: Arc<WebSettings>,
+    /// Load and reload history, shared by every catalog the process serves in turn.
+    pub status: Arc<health::ServerStatus>,
 }
 
 /// The default byte budget of the representation cache.
@@ -53,6 +56,7 @@ impl AppState {
             catalog,
             cache: Arc::new(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             web: Arc::new(web),
+            status: Arc::default(),
         }
     }
 }
@@ -97,9 +101,18 @@ pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
     ]
 }
 
-/// The endpoints the router serves, in the order of [`routes`].
+/// Endpoints whose answers are never cached (they change without the data changing).
+pub fn uncached_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
+    vec![(endpoints::HEALTH, get(health::health))]
+}
+
+/// The endpoints the router serves, in the order of [`routes`] then [`uncached_routes`].
 pub fn documented_endpoints() -> Vec<Endpoint> {
-    routes().into_iter().map(|(endpoint, _)| endpoint).collect()
+    routes()
+        .into_iter()
+        .chain(uncached_routes())
+        .map(|(endpoint, _)| endpoint)
+        .collect()
 }
 
 /// Every route, with CORS, tracing, a timeout and panic containment. API responses and the
@@ -113,6 +126,13 @@ pub fn router(state: AppState) -> Router {
             router.route(endpoint.path, handler)
         })
         .route_layer(cached)
+        .merge(
+            uncached_routes()
+                .into_iter()
+                .fold(Router::new(), |router, (endpoint, handler)| {
+                    router.route(endpoint.path, handler)
+                }),
+        )
         .merge(map)
         .fallback(not_found)
         .with_state(state)
