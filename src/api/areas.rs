@@ -1,7 +1,7 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
 use super::error::{choices, ApiError};
-use super::features::{metric_join, one_feature, zoom_of, OneFeature};
+use super::features::{check_format, metric_join, one_feature, zoom_of, OneFeature};
 use super::params::Params;
 use super::{base_url, filtered, json, typed, AppState};
 use crate::model::{Geography, IndicatorId};
@@ -26,6 +26,7 @@ pub async fn neighbours(
         params,
         properties,
     } = one_feature(catalog, &id, &code, q.as_deref())?;
+    check_format(&params)?;
     let metric = metric_join(catalog, layer, &params)?;
     let items = view::neighbours(layer, index, metric.map(|m| m.values))
         .iter()

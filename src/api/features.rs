@@ -1,17 +1,18 @@
 //! OGC API Features routes: landing, conformance, collections, items and single features.
 
 use super::error::{choices, ApiError};
+use super::formats::{self, Paging};
 use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
-use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{base_url, json, typed, AppState, Filtered, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
-use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
+use crate::ogc::{self, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const ITEMS_PARAMS: [&str; 11] = [
+const ITEMS_PARAMS: [&str; 12] = [
     "limit",
     "offset",
     "bbox",
@@ -23,6 +24,7 @@ const ITEMS_PARAMS: [&str; 11] = [
     "f",
     "v",
     "zoom",
+    "geometry",
 ];
 const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
 
@@ -97,13 +99,14 @@ pub async fn items(
     let catalog = &state.catalog;
     let layer = find_layer(catalog, &id)?;
     let params = Params::parse(q.as_deref(), &ITEMS_PARAMS)?;
-    check_format(&params)?;
+    let format = formats::negotiate(&params, &headers)?;
+    let wkt = formats::wkt_geometry(&params, format)?;
     let limit = params
         .get("limit")
         .map(|v| parse_limit(v, MAX_LIMIT))
         .transpose()
         .map_err(ApiError::invalid)?
-        .unwrap_or(DEFAULT_LIMIT);
+        .unwrap_or(formats::default_limit(format));
     let offset = params
         .get("offset")
         .map(parse_offset)
@@ -144,34 +147,18 @@ pub async fn items(
         .map(|&i| (i, serde_json::Map::new()))
         .collect();
     let base = format!("{}/collections/{id}/items", base_url(&headers));
-    let mut links = vec![
-        Link::new(
-            link(&base, &params.with("f", None)),
-            "self",
-            GEOJSON,
-            "This page",
-        ),
-        Link::new(
-            format!("{}/collections/{id}", base_url(&headers)),
-            "collection",
-            "application/json",
-            &layer.spec.title,
-        ),
-    ];
-    if offset.saturating_add(limit) < matched.len() {
-        let next = params.with("offset", Some((offset + limit).to_string()));
-        links.push(Link::new(link(&base, &next), "next", GEOJSON, "Next page"));
-    }
-    if offset > 0 {
-        let prev = offset.saturating_sub(limit);
-        let prev = params.with("offset", (prev > 0).then(|| prev.to_string()));
-        links.push(Link::new(
-            link(&base, &prev),
-            "prev",
-            GEOJSON,
-            "Previous page",
-        ));
-    }
+    let collection = Link::new(
+        format!("{}/collections/{id}", base_url(&headers)),
+        "collection",
+        "application/json",
+        &layer.spec.title,
+    );
+    let paging = Paging {
+        offset,
+        limit,
+        matched: matched.len(),
+    };
+    let links = formats::page_links(&base, collection, &params, format, &paging);
     let page = Page {
         number_matched: matched.len(),
         links,
@@ -181,10 +168,16 @@ pub async fn items(
         metric,
         zoom: zoom_of(layer, &params)?,
     };
-    let mut response = typed(
-        GEOJSON,
-        ogc::feature_collection(layer, &page_items, options, &page),
-    );
+    let mut response = match format {
+        Format::GeoJson => typed(
+            GEOJSON,
+            ogc::feature_collection(layer, &page_items, options, &page),
+        ),
+        _ => {
+            let indices: Vec<usize> = page_items.iter().map(|(i, _)| *i).collect();
+            formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?
+        }
+    };
     if params.get("bbox").is_some() || params.get("code").is_some() || offset > 0 {
         response.extensions_mut().insert(Filtered);
     }
@@ -205,27 +198,31 @@ pub async fn item(
         params,
         properties,
     } = one_feature(catalog, &id, &code, q.as_deref())?;
+    let format = formats::negotiate(&params, &headers)?;
+    let wkt = formats::wkt_geometry(&params, format)?;
     let metric = metric_join(catalog, layer, &params)?;
     let base = base_url(&headers);
-    let links = vec![
-        Link::new(
-            format!("{base}/collections/{id}/items/{code}"),
-            "self",
-            GEOJSON,
-            "This feature",
-        ),
-        Link::new(
-            format!("{base}/collections/{id}"),
-            "collection",
-            "application/json",
-            &layer.spec.title,
-        ),
-    ];
+    let collection = Link::new(
+        format!("{base}/collections/{id}"),
+        "collection",
+        "application/json",
+        &layer.spec.title,
+    );
+    let links = formats::feature_links(
+        &format!("{base}/collections/{id}/items/{code}"),
+        collection,
+        &params,
+        format,
+    );
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
     };
+    if format.is_download() {
+        let stem = format!("{id}-{code}");
+        return formats::download(format, layer, &[index], &options, wkt, &stem, &links);
+    }
     ogc::single_feature(layer, index, options, links)
         .map(|body| typed(GEOJSON, body))
         .ok_or_else(|| ApiError::internal("feature index out of range"))
@@ -239,7 +236,8 @@ pub(crate) struct OneFeature<'a> {
     pub properties: Option<Vec<String>>,
 }
 
-/// Resolves collection and feature, and checks `properties`, `indicator`, `year` and `f`.
+/// Resolves collection and feature, and checks `properties`, `indicator` and `year`; the caller
+/// checks `f` and `geometry` (see [`check_format`] and [`formats::negotiate`]).
 pub(crate) fn one_feature<'a>(
     catalog: &'a Catalog,
     id: &str,
@@ -249,9 +247,16 @@ pub(crate) fn one_feature<'a>(
     let layer = find_layer(catalog, id)?;
     let params = Params::parse(
         query,
-        &["properties", "indicator", "year", "f", "v", "zoom"],
+        &[
+            "properties",
+            "indicator",
+            "year",
+            "f",
+            "v",
+            "zoom",
+            "geometry",
+        ],
     )?;
-    check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(
             "collection '{id}' has no feature with code '{code}'"
@@ -290,19 +295,17 @@ pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer
     })
 }
 
-fn link(base: &str, query: &str) -> String {
-    if query.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{query}")
-    }
-}
-
 fn json_only(q: Option<&str>) -> Result<(), ApiError> {
     check_format(&Params::parse(q, &["f"])?)
 }
 
+/// Checks `f` (and rejects `geometry`) where JSON is the only format.
 pub(crate) fn check_format(params: &Params) -> Result<(), ApiError> {
+    if let Some(geometry) = params.get("geometry") {
+        return Err(ApiError::invalid(format!(
+            "geometry: applies to CSV output of /collections/{{id}}/items only, got '{geometry}'"
+        )));
+    }
     match params.get("f") {
         None | Some("json") | Some("geojson") => Ok(()),
         Some(other) => Err(ApiError::invalid(format!(

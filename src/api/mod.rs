@@ -4,6 +4,7 @@ mod areas;
 mod caching;
 mod error;
 mod features;
+mod formats;
 mod indicators;
 mod lookup;
 pub mod params;

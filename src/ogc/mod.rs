@@ -1,13 +1,22 @@
-//! Stage 5: OGC API Features documents and GeoJSON, as bytes; no HTTP here.
+//! Stage 5: OGC API Features documents and feature encodings (GeoJSON, CSV, FlatGeobuf), as
+//! bytes; no HTTP here.
 
 mod collections;
+mod csv;
 mod features;
+mod fgb;
+mod format;
 mod links;
+mod table;
 
+pub use self::csv::{multipolygon_wkt, write_csv, WKT_COLUMN};
 pub use collections::{
     collection_json, collections_json, conformance_json, landing_json, CONFORMANCE,
 };
 pub use features::{
     feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,
 };
-pub use links::Link;
+pub use fgb::write_fgb;
+pub use format::{Format, F_VALUES};
+pub use links::{Link, CSV, FLATGEOBUF, GEOJSON};
+pub use table::EncodeError;
