@@ -650,3 +650,58 @@ async fn head_of_a_download_announces_its_length() {
         get_reply.body.len().to_string()
     );
 }
+
+#[tokio::test]
+async fn a_byte_range_of_a_download_is_a_206_slice_of_the_identity_body() {
+    let app = app(real_catalog());
+    let uri = "/collections/lep-2017/items?f=fgb";
+    let full = get(&app, uri).await;
+    assert_eq!(header(&full, "accept-ranges"), "bytes");
+    let len = full.body.len();
+    let etag = header(&full, "etag").to_string();
+    let cases: [(&str, usize, usize); 3] = [
+        ("bytes=0-16383", 0, 16383),
+        ("bytes=100-", 100, len - 1),
+        ("bytes=-50", len - 50, len - 1),
+    ];
+    for (range, first, last) in cases {
+        // Even a client accepting gzip gets a slice of the uncompressed file.
+        let part = send(
+            &app,
+            "GET",
+            uri,
+            &[("range", range), ("accept-encoding", "gzip, br")],
+        )
+        .await;
+        assert_eq!(part.status, 206, "{range}");
+        assert_eq!(
+            header(&part, "content-range"),
+            format!("bytes {first}-{last}/{len}")
+        );
+        assert_eq!(header(&part, "content-encoding"), "");
+        assert_eq!(part.body, full.body[first..=last], "{range}");
+        assert_eq!(part.content_type(), FGB);
+    }
+    let beyond = send(&app, "GET", uri, &[("range", &format!("bytes={len}-"))]).await;
+    assert_eq!(beyond.status, 416);
+    assert_eq!(header(&beyond, "content-range"), format!("bytes */{len}"));
+    // A stale If-Range, or several ranges, get the whole file.
+    let stale = send(
+        &app,
+        "GET",
+        uri,
+        &[("range", "bytes=0-9"), ("if-range", "\"0000000000000000\"")],
+    )
+    .await;
+    assert_eq!((stale.status.as_u16(), stale.body.len()), (200, len));
+    let fresh = send(
+        &app,
+        "GET",
+        uri,
+        &[("range", "bytes=0-9"), ("if-range", &etag)],
+    )
+    .await;
+    assert_eq!((fresh.status.as_u16(), fresh.body.len()), (206, 10));
+    let multi = send(&app, "GET", uri, &[("range", "bytes=0-9,20-29")]).await;
+    assert_eq!((multi.status.as_u16(), multi.body.len()), (200, len));
+}
