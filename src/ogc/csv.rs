@@ -100,3 +100,61 @@ fn ring_wkt(out: &mut String, ring: &LineString<f64>) {
     }
     out.push(')');
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ogc::MetricJoin;
+
+    fn squares() -> &'static Layer {
+        crate::views::fixture_catalog()
+            .layer("squares")
+            .expect("the fixture layer")
+    }
+
+    #[test]
+    fn a_row_per_feature_with_the_metric_and_wkt_of_each_ring() {
+        let layer = squares();
+        let values = [Some(10.0), None, Some(2.5), None];
+        let options = FeatureOptions {
+            metric: Some(MetricJoin {
+                indicator: "rd",
+                year: 2015,
+                unit: "Pounds",
+                values: &values,
+            }),
+            ..Default::default()
+        };
+        let body = write_csv(layer, &[0, 1, 3], &options, true).expect("CSV");
+        let text = String::from_utf8(body).expect("UTF-8");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "code,name,kind,indicator,year,value,unit,WKT");
+        assert_eq!(
+            lines[1],
+            "A,Alpha,square,rd,2015,10.0,Pounds,\"MULTIPOLYGON (((-2 52, -1 52, -1 53, -2 53, -2 52), (-1.6 52.4, -1.6 52.6, -1.4 52.6, -1.4 52.4, -1.6 52.4)))\""
+        );
+        assert!(
+            lines[2].starts_with("B,Bravo,square,rd,2015,,Pounds,"),
+            "{}",
+            lines[2]
+        );
+        let d = lines[3];
+        assert!(d.contains("MULTIPOLYGON ((("), "{d}");
+        assert_eq!(d.matches(")), ((").count(), 1, "D has two parts: {d}");
+        assert_eq!(lines.len(), 4);
+    }
+
+    #[test]
+    fn chosen_properties_come_after_code_and_name_once() {
+        let keep = vec!["kind".to_string(), "code".to_string()];
+        let options = FeatureOptions {
+            properties: Some(&keep),
+            ..Default::default()
+        };
+        let body = write_csv(squares(), &[2], &options, false).expect("CSV");
+        assert_eq!(
+            String::from_utf8(body).expect("UTF-8"),
+            "code,name,kind\nC,Charlie,square\n"
+        );
+    }
+}

@@ -74,3 +74,44 @@ pub fn write_fgb<'a>(
     fgb.write(&mut out).map_err(|e| fail(&e))?;
     Ok(out)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use flatgeobuf::{FallibleStreamingIterator, FeatureProperties, FgbReader};
+    use std::io::Cursor;
+
+    #[test]
+    fn squares_read_back_with_their_index_columns_and_crs() {
+        let layer = crate::views::fixture_catalog().layer("squares").unwrap();
+        let body = write_fgb(layer, &[0, 1, 2, 3], &FeatureOptions::default()).unwrap();
+        let reader = FgbReader::open(Cursor::new(body.as_slice())).unwrap();
+        let header = reader.header();
+        assert_eq!(header.features_count(), 4);
+        assert!(header.index_node_size() > 0);
+        assert_eq!(header.crs().map(|c| c.code()), Some(4326));
+        assert_eq!(header.geometry_type(), GeometryType::MultiPolygon);
+        let columns: Vec<(String, ColumnType)> = header
+            .columns()
+            .unwrap()
+            .iter()
+            .map(|c| (c.name().to_string(), c.type_()))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                ("code".to_string(), ColumnType::String),
+                ("name".to_string(), ColumnType::String),
+                ("kind".to_string(), ColumnType::String),
+            ]
+        );
+        // D's second part (0..1, 52..53) is the only geometry east of 0.2.
+        let mut iter = reader.select_bbox(0.2, 52.2, 0.8, 52.8).unwrap();
+        let mut found = Vec::new();
+        while let Some(feature) = iter.next().unwrap() {
+            found.push(feature.property::<String>("code").unwrap());
+        }
+        assert_eq!(found, ["D"]);
+    }
+}
