@@ -705,3 +705,20 @@ async fn a_byte_range_of_a_download_is_a_206_slice_of_the_identity_body() {
     let multi = send(&app, "GET", uri, &[("range", "bytes=0-9,20-29")]).await;
     assert_eq!((multi.status.as_u16(), multi.body.len()), (200, len));
 }
+
+#[tokio::test]
+async fn an_empty_result_is_a_valid_file() {
+    let app = app(real_catalog());
+    let far = "/collections/lep-2017/items?bbox=-180,-90,-170,-80";
+    let fgb = get(&app, &format!("{far}&f=fgb")).await;
+    assert_eq!(fgb.status, 200);
+    assert_eq!(read_fgb(&fgb.body).1, 0);
+    let mut iter = FgbReader::open(Cursor::new(fgb.body.as_slice()))
+        .unwrap()
+        .select_all()
+        .unwrap();
+    assert!(iter.next().unwrap().is_none());
+    let (head, rows) = csv_table(&get(&app, &format!("{far}&f=csv")).await);
+    assert_eq!(&head[..2], ["code", "name"]);
+    assert!(rows.is_empty());
+}
