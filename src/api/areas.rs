@@ -2,7 +2,7 @@
 
 use super::endpoints;
 use super::error::{choices, ApiError};
-use super::features::{metric_join, one_feature, zoom_of, OneFeature};
+use super::features::{check_format, metric_join, one_feature, zoom_of, OneFeature};
 use super::params::Params;
 use super::{base_url, filtered, json, typed, AppState};
 use crate::model::{Geography, IndicatorId};
@@ -27,6 +27,7 @@ pub async fn neighbours(
         params,
         properties,
     } = one_feature(catalog, &endpoints::NEIGHBOURS, &id, &code, q.as_deref())?;
+    check_format(&params)?;
     let metric = metric_join(catalog, layer, &params)?;
     let items = view::neighbours(layer, index, metric.map(|m| m.values))
         .iter()

@@ -2,7 +2,7 @@
 //! `Vary`, and running a handler off the async threads on a miss.
 
 use super::{base_url, AppState};
-use crate::cache::{negotiate, Effort, Encoded, Lookup, Representation};
+use crate::cache::{negotiate, Effort, Encoded, Encoding, Lookup, Representation};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
@@ -37,6 +37,8 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
             .and_then(|v| v.to_str().ok()),
     );
     let if_none_match = headers.get(header::IF_NONE_MATCH).cloned();
+    let range = headers.get(header::RANGE).cloned();
+    let if_range = headers.get(header::IF_RANGE).cloned();
     let cache_control = if names_version(req.uri().query(), version) {
         IMMUTABLE
     } else {
@@ -65,8 +67,55 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
             rep
         }
     };
+    // A byte range is served from the uncompressed body (GDAL's /vsicurl/ reads FlatGeobuf
+    // headers and index that way).
+    let wanted = if range.is_some() {
+        Encoding::Identity
+    } else {
+        wanted
+    };
     let encoded = rep.encoded(wanted).await;
-    respond(&rep, encoded, if_none_match.as_ref(), cache_control)
+    let range = range.filter(|_| {
+        if_range.as_ref().is_none_or(|tag| tag == encoded.etag) && if_none_match.is_none()
+    });
+    respond(
+        &rep,
+        encoded,
+        if_none_match.as_ref(),
+        cache_control,
+        range.as_ref(),
+    )
+}
+
+/// Parses a `Range` header for a body of `len` bytes: `None` if it is not one `bytes=` range
+/// (serve the whole body), `Some(None)` if unsatisfiable, else the inclusive first and last byte.
+fn byte_range(header: &str, len: u64) -> Option<Option<(u64, u64)>> {
+    let spec = header.trim().strip_prefix("bytes=")?.trim();
+    if spec.contains(',') {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    if first.is_empty() {
+        let suffix: u64 = last.parse().ok()?;
+        if suffix == 0 || len == 0 {
+            return Some(None);
+        }
+        return Some(Some((len.saturating_sub(suffix), len - 1)));
+    }
+    let first: u64 = first.parse().ok()?;
+    let last: u64 = if last.is_empty() {
+        u64::MAX
+    } else {
+        last.parse().ok()?
+    };
+    if last < first {
+        return None;
+    }
+    if first >= len {
+        return Some(None);
+    }
+    Some(Some((first, last.min(len - 1))))
 }
 
 /// Runs the rest of the stack (the handler) on the blocking pool: a miss may serialise a whole
@@ -104,10 +153,37 @@ fn respond(
     encoded: Encoded,
     if_none_match: Option<&HeaderValue>,
     cache_control: &'static str,
+    range: Option<&HeaderValue>,
 ) -> Response {
     let not_modified = if_none_match.is_some_and(|inm| etag_matches(inm, &encoded.etag));
+    let len = encoded.body.len() as u64;
+    let range = range
+        .and_then(|r| r.to_str().ok())
+        .and_then(|r| byte_range(r, len));
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
+    } else if let Some(None) = range {
+        let mut response = StatusCode::RANGE_NOT_SATISFIABLE.into_response();
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes */{len}")) {
+            response.headers_mut().insert(header::CONTENT_RANGE, value);
+        }
+        response
+    } else if let Some(Some((first, last))) = range {
+        // byte_range keeps both ends inside the body.
+        let slice = encoded
+            .body
+            .slice(usize::try_from(first).unwrap_or(0)..usize::try_from(last + 1).unwrap_or(0));
+        let mut response = Response::new(Body::from(slice.clone()));
+        *response.status_mut() = StatusCode::PARTIAL_CONTENT;
+        let headers = response.headers_mut();
+        for (name, value) in &rep.headers {
+            headers.insert(name.clone(), value.clone());
+        }
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(slice.len()));
+        if let Ok(value) = HeaderValue::from_str(&format!("bytes {first}-{last}/{len}")) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+        response
     } else {
         let mut response = Response::new(Body::from(encoded.body.clone()));
         let headers = response.headers_mut();
@@ -130,6 +206,7 @@ fn respond(
         HeaderValue::from_static(cache_control),
     );
     headers.insert(header::VARY, HeaderValue::from_static(VARY));
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
     response
 }
 
@@ -158,6 +235,20 @@ mod tests {
         assert!(m("*"));
         assert!(!m("\"abc\""));
         assert!(!m("\"abc-br\""));
+    }
+
+    #[test]
+    fn byte_ranges_parse_like_rfc_9110() {
+        assert_eq!(byte_range("bytes=0-99", 1000), Some(Some((0, 99))));
+        assert_eq!(byte_range("bytes=900-", 1000), Some(Some((900, 999))));
+        assert_eq!(byte_range("bytes=900-5000", 1000), Some(Some((900, 999))));
+        assert_eq!(byte_range("bytes=-100", 1000), Some(Some((900, 999))));
+        assert_eq!(byte_range("bytes=-5000", 1000), Some(Some((0, 999))));
+        assert_eq!(byte_range("bytes=1000-", 1000), Some(None));
+        assert_eq!(byte_range("bytes=0-1,5-6", 1000), None);
+        assert_eq!(byte_range("items=0-1", 1000), None);
+        assert_eq!(byte_range("bytes=5-1", 1000), None);
+        assert_eq!(byte_range("bytes=x-1", 1000), None);
     }
 
     #[test]

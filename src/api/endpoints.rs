@@ -89,6 +89,8 @@ pub const GEOJSON: &str = "application/geo+json";
 pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 pub const HTML: &str = "text/html";
 pub const SCHEMA_JSON: &str = "application/schema+json";
+pub const CSV: &str = "text/csv";
+pub const FLATGEOBUF: &str = "application/flatgeobuf";
 
 /// The highest `limit` on items.
 pub const MAX_LIMIT: i64 = 10_000;
@@ -105,6 +107,16 @@ const F_FEATURES: Param = param(
     "f",
     Kind::Choice(&["json", "geojson"]),
     "Response format (GeoJSON).",
+);
+const F_DOWNLOAD: Param = param(
+    "f",
+    Kind::Choice(&["json", "geojson", "csv", "fgb", "flatgeobuf"]),
+    "Response format: GeoJSON, CSV or FlatGeobuf (with its spatial index); wins over Accept. Without limit, CSV and FlatGeobuf hold every matched feature.",
+);
+const GEOMETRY_WKT: Param = param(
+    "geometry",
+    Kind::Choice(&["wkt"]),
+    "CSV only: add a WKT column with the geometry (of the zoom band, if zoom is given).",
 );
 const V: Param = param(
     "v",
@@ -329,15 +341,16 @@ pub const ITEMS: Endpoint = Endpoint {
         CODE,
         INDICATOR,
         YEAR_JOIN,
-        F_FEATURES,
+        F_DOWNLOAD,
         V,
         ZOOM,
         SKIP_GEOMETRY,
+        GEOMETRY_WKT,
     ],
     property_filters: true,
     answer: Answer {
         description: "A page of features.",
-        media_types: &[GEOJSON],
+        media_types: &[GEOJSON, CSV, FLATGEOBUF],
         schema: "FeatureCollection",
     },
 };
@@ -353,7 +366,7 @@ pub const ITEM: Endpoint = Endpoint {
     property_filters: false,
     answer: Answer {
         description: "The feature.",
-        media_types: &[GEOJSON],
+        media_types: &[GEOJSON, CSV, FLATGEOBUF],
         schema: "Feature",
     },
 };

@@ -2,12 +2,13 @@
 
 use super::endpoints::{self, Endpoint};
 use super::error::{choices, ApiError};
+use super::formats::{self, Paging};
 use super::openapi;
 use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
-use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
+use super::{base_url, json, typed, AppState, Filtered, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
 use crate::ogc::queryables::{queryable_properties, Equals};
-use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
+use crate::ogc::{self, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap};
 use axum::response::Response;
@@ -164,7 +165,8 @@ pub async fn items(
     let queryable = queryable_properties(layer, &endpoints::ITEMS.param_names());
     let filter_names: Vec<&str> = queryable.iter().map(|p| p.name.as_str()).collect();
     let params = Params::of_with(q.as_deref(), &endpoints::ITEMS, &filter_names)?;
-    check_format(&params)?;
+    let format = formats::negotiate(&params, &headers)?;
+    let wkt = formats::wkt_geometry(&params, format)?;
     let equals = params
         .others(&endpoints::ITEMS)
         .map(|(name, value)| {
@@ -183,7 +185,7 @@ pub async fn items(
         .map(|v| parse_limit(v, MAX_LIMIT))
         .transpose()
         .map_err(ApiError::invalid)?
-        .unwrap_or(DEFAULT_LIMIT);
+        .unwrap_or(formats::default_limit(format));
     let offset = params
         .get("offset")
         .map(parse_offset)
@@ -233,34 +235,18 @@ pub async fn items(
         .map(|&i| (i, serde_json::Map::new()))
         .collect();
     let base = format!("{}/collections/{id}/items", base_url(&headers));
-    let mut links = vec![
-        Link::new(
-            link(&base, &params.with("f", None)),
-            "self",
-            GEOJSON,
-            "This page",
-        ),
-        Link::new(
-            format!("{}/collections/{id}", base_url(&headers)),
-            "collection",
-            "application/json",
-            &layer.spec.title,
-        ),
-    ];
-    if offset.saturating_add(limit) < matched.len() {
-        let next = params.with("offset", Some((offset + limit).to_string()));
-        links.push(Link::new(link(&base, &next), "next", GEOJSON, "Next page"));
-    }
-    if offset > 0 {
-        let prev = offset.saturating_sub(limit);
-        let prev = params.with("offset", (prev > 0).then(|| prev.to_string()));
-        links.push(Link::new(
-            link(&base, &prev),
-            "prev",
-            GEOJSON,
-            "Previous page",
-        ));
-    }
+    let collection = Link::new(
+        format!("{}/collections/{id}", base_url(&headers)),
+        "collection",
+        "application/json",
+        &layer.spec.title,
+    );
+    let paging = Paging {
+        offset,
+        limit,
+        matched: matched.len(),
+    };
+    let links = formats::page_links(&base, collection, &params, format, &paging);
     let page = Page {
         number_matched: matched.len(),
         links,
@@ -271,10 +257,16 @@ pub async fn items(
         zoom: zoom_of(layer, &params)?,
         skip_geometry,
     };
-    let mut response = typed(
-        GEOJSON,
-        ogc::feature_collection(layer, &page_items, options, &page),
-    );
+    let mut response = match format {
+        Format::GeoJson => typed(
+            GEOJSON,
+            ogc::feature_collection(layer, &page_items, options, &page),
+        ),
+        _ => {
+            let indices: Vec<usize> = page_items.iter().map(|(i, _)| *i).collect();
+            formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?
+        }
+    };
     if params.get("bbox").is_some()
         || params.get("code").is_some()
         || offset > 0
@@ -299,28 +291,32 @@ pub async fn item(
         params,
         properties,
     } = one_feature(catalog, &endpoints::ITEM, &id, &code, q.as_deref())?;
+    let format = formats::negotiate(&params, &headers)?;
+    let wkt = formats::wkt_geometry(&params, format)?;
     let metric = metric_join(catalog, layer, &params)?;
     let base = base_url(&headers);
-    let links = vec![
-        Link::new(
-            format!("{base}/collections/{id}/items/{code}"),
-            "self",
-            GEOJSON,
-            "This feature",
-        ),
-        Link::new(
-            format!("{base}/collections/{id}"),
-            "collection",
-            "application/json",
-            &layer.spec.title,
-        ),
-    ];
+    let collection = Link::new(
+        format!("{base}/collections/{id}"),
+        "collection",
+        "application/json",
+        &layer.spec.title,
+    );
+    let links = formats::feature_links(
+        &format!("{base}/collections/{id}/items/{code}"),
+        collection,
+        &params,
+        format,
+    );
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
         skip_geometry: false,
     };
+    if format.is_download() {
+        let stem = format!("{id}-{code}");
+        return formats::download(format, layer, &[index], &options, wkt, &stem, &links);
+    }
     ogc::single_feature(layer, index, options, links)
         .map(|body| typed(GEOJSON, body))
         .ok_or_else(|| ApiError::internal("feature index out of range"))
@@ -334,7 +330,8 @@ pub(crate) struct OneFeature<'a> {
     pub properties: Option<Vec<String>>,
 }
 
-/// Resolves collection and feature, and checks `properties`, `indicator`, `year` and `f`.
+/// Resolves collection and feature, and checks `properties`, `indicator` and `year`; the caller
+/// checks `f` and `geometry` (see [`check_format`] and [`formats::negotiate`]).
 pub(crate) fn one_feature<'a>(
     catalog: &'a Catalog,
     endpoint: &Endpoint,
@@ -344,7 +341,6 @@ pub(crate) fn one_feature<'a>(
 ) -> Result<OneFeature<'a>, ApiError> {
     let layer = find_layer(catalog, id)?;
     let params = Params::of(query, endpoint)?;
-    check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(
             "collection '{id}' has no feature with code '{code}'"
@@ -383,14 +379,6 @@ pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer
     })
 }
 
-fn link(base: &str, query: &str) -> String {
-    if query.is_empty() {
-        base.to_string()
-    } else {
-        format!("{base}?{query}")
-    }
-}
-
 fn json_only(q: Option<&str>, endpoint: &Endpoint) -> Result<(), ApiError> {
     check_format(&Params::of(q, endpoint)?)
 }
@@ -406,6 +394,7 @@ fn boolean(params: &Params, name: &str) -> Result<bool, ApiError> {
     }
 }
 
+/// Checks `f` where JSON is the only format.
 pub(crate) fn check_format(params: &Params) -> Result<(), ApiError> {
     match params.get("f") {
         None | Some("json") | Some("geojson") => Ok(()),

@@ -5,6 +5,7 @@ mod caching;
 pub mod endpoints;
 mod error;
 mod features;
+mod formats;
 pub mod health;
 mod indicators;
 mod lookup;

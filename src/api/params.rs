@@ -96,6 +96,30 @@ impl Params {
         serde_urlencoded::to_string(&pairs).unwrap_or_default()
     }
 
+    /// A copy with `name` set to `value` (or removed when `None`), others kept in order.
+    pub fn set(&self, name: &str, value: Option<String>) -> Params {
+        let mut pairs = Vec::with_capacity(self.pairs.len() + 1);
+        let mut value = value;
+        for (n, v) in &self.pairs {
+            if n == name {
+                if let Some(value) = value.take() {
+                    pairs.push((n.clone(), value));
+                }
+            } else {
+                pairs.push((n.clone(), v.clone()));
+            }
+        }
+        if let Some(value) = value {
+            pairs.push((name.to_string(), value));
+        }
+        Params { pairs }
+    }
+
+    /// The query string, URL-encoded, parameters in order.
+    pub fn query(&self) -> String {
+        serde_urlencoded::to_string(&self.pairs).unwrap_or_default()
+    }
+
     pub fn list(&self, name: &str) -> Result<Option<Vec<String>>, ApiError> {
         self.get(name).map(|v| parse_list(name, v)).transpose()
     }
@@ -260,6 +284,21 @@ mod tests {
             "bbox=1%2C2%2C3%2C4&limit=10&offset=10"
         );
         assert_eq!(p.with("offset", None), "bbox=1%2C2%2C3%2C4&limit=10");
+    }
+
+    #[test]
+    fn set_replaces_in_place_or_appends() {
+        let p = Params::parse(Some("f=csv&limit=10"), &["f", "limit", "offset"]).unwrap();
+        assert_eq!(p.set("f", Some("fgb".into())).query(), "f=fgb&limit=10");
+        assert_eq!(
+            p.set("offset", Some("5".into())).query(),
+            "f=csv&limit=10&offset=5"
+        );
+        assert_eq!(p.set("f", None).set("limit", None).query(), "");
+        assert_eq!(
+            p.set("f", Some("json".into())).query(),
+            p.with("f", Some("json".into()))
+        );
     }
 
     #[test]

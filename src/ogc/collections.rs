@@ -1,6 +1,6 @@
 //! Landing page, conformance, and collection metadata documents, as typed structs.
 
-use super::links::{Link, GEOJSON, HTML, JSON};
+use super::links::{Link, CSV, FLATGEOBUF, GEOJSON, HTML, JSON};
 use crate::catalog::{Catalog, Layer};
 use crate::model::Geography;
 use crate::topology::FULL_RESOLUTION_ZOOM;
@@ -241,6 +241,24 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
                 "http://www.opengis.net/def/rel/ogc/1.0/schema",
                 SCHEMA_JSON,
                 "Feature schema",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/items?f=csv"),
+                "items",
+                CSV,
+                "Features as CSV",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/items?f=fgb"),
+                "items",
+                FLATGEOBUF,
+                "Features as FlatGeobuf",
+            ),
+            Link::new(
+                format!("{base}/collections/{id}/items?f=fgb"),
+                "enclosure",
+                FLATGEOBUF,
+                "The whole layer as a FlatGeobuf file, with its spatial index",
             ),
         ],
     }

@@ -72,6 +72,13 @@ impl<'a> Generalisation<'a> {
         }
     }
 
+    /// The generalised GeoJSON geometry of the area at `index`; `None` at full resolution.
+    pub fn band_geometry_json(&self, index: usize) -> Option<&'a RawValue> {
+        self.band
+            .and_then(|b| b.geometry_json.get(index))
+            .map(|g| &**g)
+    }
+
     fn geometry(&self, area: &'a Area, index: usize) -> &'a RawValue {
         self.band
             .and_then(|b| b.geometry_json.get(index))

@@ -5,6 +5,8 @@ use serde::Serialize;
 pub const GEOJSON: &str = "application/geo+json";
 pub const JSON: &str = "application/json";
 pub const HTML: &str = "text/html";
+pub const CSV: &str = "text/csv";
+pub const FLATGEOBUF: &str = "application/flatgeobuf";
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Link {

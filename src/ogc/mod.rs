@@ -1,11 +1,17 @@
-//! Stage 5: OGC API Features documents and GeoJSON, as bytes; no HTTP here.
+//! Stage 5: OGC API Features documents and feature encodings (GeoJSON, CSV, FlatGeobuf), as
+//! bytes; no HTTP here.
 
 mod collections;
+mod csv;
 mod features;
+mod fgb;
+mod format;
 pub mod html;
 mod links;
 pub mod queryables;
+mod table;
 
+pub use self::csv::{multipolygon_wkt, write_csv, WKT_COLUMN};
 pub use collections::{
     collection_json, collections_json, conformance_json, landing_json, CONFORMANCE, OPENAPI,
     SCHEMA_JSON,
@@ -13,4 +19,7 @@ pub use collections::{
 pub use features::{
     feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,
 };
-pub use links::Link;
+pub use fgb::write_fgb;
+pub use format::{Format, F_VALUES};
+pub use links::{Link, CSV, FLATGEOBUF, GEOJSON};
+pub use table::EncodeError;
