@@ -1,7 +1,7 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
 use super::error::{choices, ApiError};
-use super::features::{metric_join, one_feature, zoom_of, OneFeature};
+use super::features::{crs_of, metric_join, one_feature, with_crs, zoom_of, OneFeature};
 use super::params::Params;
 use super::{base_url, filtered, json, typed, AppState};
 use crate::model::{Geography, IndicatorId};
@@ -49,14 +49,19 @@ pub async fn neighbours(
             ),
         ],
     };
+    let crs = crs_of(&params, "crs")?;
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        crs,
     };
-    Ok(typed(
-        "application/geo+json",
-        ogc::feature_collection(layer, &items, options, &page),
+    Ok(with_crs(
+        typed(
+            "application/geo+json",
+            ogc::feature_collection(layer, &items, options, &page)?,
+        ),
+        crs,
     ))
 }
 

@@ -1,17 +1,18 @@
 //! OGC API Features routes: landing, conformance, collections, items and single features.
 
 use super::error::{choices, ApiError};
-use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
+use super::params::{parse_bbox, parse_grid_bbox, parse_limit, parse_offset, parse_zoom, Params};
 use super::{base_url, json, typed, AppState, Filtered, DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
-use crate::ogc::{self, FeatureOptions, Generalisation, Link, MetricJoin, Page};
+use crate::ogc::{self, Crs, FeatureOptions, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{IntoResponse, Redirect, Response};
+use geo::Rect;
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const ITEMS_PARAMS: [&str; 11] = [
+const ITEMS_PARAMS: [&str; 12] = [
     "limit",
     "offset",
     "bbox",
@@ -23,8 +24,10 @@ const ITEMS_PARAMS: [&str; 11] = [
     "f",
     "v",
     "zoom",
+    "crs",
 ];
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// The header naming the CRS of a response's geometry (OGC API Features Part 2).
+const CONTENT_CRS: HeaderName = HeaderName::from_static("content-crs");
 
 /// `/`: the landing page as JSON; a browser asking for HTML is sent to the map.
 pub async fn landing(
@@ -110,17 +113,9 @@ pub async fn items(
         .transpose()
         .map_err(ApiError::invalid)?
         .unwrap_or(0);
-    if let Some(crs) = params.get("bbox-crs") {
-        if crs != CRS84 {
-            return Err(ApiError::invalid(format!(
-                "bbox-crs: only {CRS84} is supported, got '{crs}'"
-            )));
-        }
-    }
-    let mut matched: Vec<usize> = match params.get("bbox") {
-        Some(b) => layer
-            .index
-            .intersecting(&layer.areas, parse_bbox(b).map_err(ApiError::invalid)?),
+    let crs = crs_of(&params, "crs")?;
+    let mut matched: Vec<usize> = match bbox_of(&params)? {
+        Some(b) => layer.index.intersecting(&layer.areas, b),
         None => (0..layer.areas.len()).collect(),
     };
     if let Some(codes) = params.list("code")? {
@@ -180,10 +175,14 @@ pub async fn items(
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        crs,
     };
-    let mut response = typed(
-        GEOJSON,
-        ogc::feature_collection(layer, &page_items, options, &page),
+    let mut response = with_crs(
+        typed(
+            GEOJSON,
+            ogc::feature_collection(layer, &page_items, options, &page)?,
+        ),
+        crs,
     );
     if params.get("bbox").is_some() || params.get("code").is_some() || offset > 0 {
         response.extensions_mut().insert(Filtered);
@@ -221,13 +220,15 @@ pub async fn item(
             &layer.spec.title,
         ),
     ];
+    let crs = crs_of(&params, "crs")?;
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
+        crs,
     };
-    ogc::single_feature(layer, index, options, links)
-        .map(|body| typed(GEOJSON, body))
+    ogc::single_feature(layer, index, options, links)?
+        .map(|body| with_crs(typed(GEOJSON, body), crs))
         .ok_or_else(|| ApiError::internal("feature index out of range"))
 }
 
@@ -249,7 +250,7 @@ pub(crate) fn one_feature<'a>(
     let layer = find_layer(catalog, id)?;
     let params = Params::parse(
         query,
-        &["properties", "indicator", "year", "f", "v", "zoom"],
+        &["properties", "indicator", "year", "f", "v", "zoom", "crs"],
     )?;
     check_format(&params)?;
     let index = layer.position(code).ok_or_else(|| {
@@ -279,6 +280,38 @@ pub(crate) fn zoom_of<'a>(
         .map(|z| parse_zoom(z).map(|z| Generalisation::for_zoom(layer, z)))
         .transpose()
         .map_err(ApiError::invalid)
+}
+
+/// The CRS named by parameter `name` (`crs`, `bbox-crs`); CRS84 when absent.
+pub(crate) fn crs_of(params: &Params, name: &str) -> Result<Crs, ApiError> {
+    params
+        .get(name)
+        .map_or(Ok(Crs::Crs84), |v| Crs::parse(name, v))
+        .map_err(ApiError::from)
+}
+
+/// `bbox`, given in `bbox-crs` (CRS84 by default), as a CRS84 box containing it.
+fn bbox_of(params: &Params) -> Result<Option<Rect<f64>>, ApiError> {
+    let crs = crs_of(params, "bbox-crs")?;
+    let Some(value) = params.get("bbox") else {
+        return Ok(None);
+    };
+    let bbox = match crs {
+        Crs::Crs84 => parse_bbox(value),
+        Crs::Bng => parse_grid_bbox(value),
+    }
+    .map_err(ApiError::invalid)?;
+    ogc::crs::bbox_to_crs84(bbox, crs)
+        .map(Some)
+        .map_err(|e| ApiError::invalid(format!("bbox: {e}")))
+}
+
+/// Sets `Content-Crs` to the CRS of the response's geometry.
+pub(crate) fn with_crs(mut response: Response, crs: Crs) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&crs.content_crs()) {
+        response.headers_mut().insert(CONTENT_CRS, value);
+    }
+    response
 }
 
 pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer, ApiError> {

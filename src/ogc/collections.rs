@@ -1,18 +1,21 @@
 //! Landing page, conformance, and collection metadata documents, as typed structs.
 
+use super::crs::Crs;
 use super::links::{Link, GEOJSON, HTML, JSON};
 use crate::catalog::{Catalog, Layer};
 use crate::model::Geography;
 use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 
-/// The conformance classes this server honours (Part 1 Core and GeoJSON).
-pub const CONFORMANCE: [&str; 2] = [
+/// The conformance classes this server honours (Part 1 Core and GeoJSON, Part 2 CRS by
+/// reference).
+pub const CONFORMANCE: [&str; 3] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
 ];
 
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+const CRS84: &str = super::crs::CRS84_URI;
 
 /// `/`: the OGC API landing page.
 #[derive(Debug, Serialize)]
@@ -53,7 +56,8 @@ pub struct Collection<'a> {
     pub description: &'a str,
     #[serde(rename = "itemType")]
     pub item_type: &'static str,
-    pub crs: [&'static str; 1],
+    /// Every CRS `crs=` and `bbox-crs=` accept (OGC API Features Part 2).
+    pub crs: [&'static str; 2],
     #[serde(rename = "storageCrs")]
     pub storage_crs: &'static str,
     pub extent: Extent,
@@ -158,8 +162,8 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
         title: &layer.spec.title,
         description: &layer.spec.description,
         item_type: "feature",
-        crs: [CRS84],
-        storage_crs: CRS84,
+        crs: Crs::ALL.map(Crs::uri),
+        storage_crs: Crs::Crs84.uri(),
         extent: Extent {
             spatial: SpatialExtent {
                 bbox: [[e.min().x, e.min().y, e.max().x, e.max().y]],
