@@ -61,6 +61,7 @@ async fn qgis_loads_every_collection_with_typed_fields_and_valid_geometries() {
         .collect();
     let mut args: Vec<String> = vec![base.clone()];
     args.extend(expected.iter().map(|(id, _)| id.clone()));
+    args.push("lep-2017@27700".into()); // the same layer asked for in British National Grid
     let layers = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         python(
@@ -74,7 +75,22 @@ async fn qgis_loads_every_collection_with_typed_fields_and_valid_geometries() {
     .unwrap();
     server.abort();
 
-    assert_eq!(layers.len(), expected.len(), "QGIS reported {layers:?}");
+    assert_eq!(layers.len(), expected.len() + 1, "QGIS reported {layers:?}");
+    let grid = layers.last().unwrap();
+    assert_eq!(grid["valid"], true, "{grid}");
+    assert_eq!(grid["crs"], "EPSG:27700", "{grid}");
+    assert_eq!(grid["features"], 38, "{grid}");
+    assert_eq!(grid["invalid_geometries"], 0, "{grid}");
+    let extent: Vec<f64> = grid["extent"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(
+        extent[0] > 0.0 && extent[0] < 200_000.0 && extent[3] > 500_000.0 && extent[3] < 700_000.0,
+        "lep-2017 in metres of the grid: {extent:?}"
+    );
     for ((id, count), layer) in expected.iter().zip(&layers) {
         assert_eq!(layer["id"], id.as_str());
         assert_eq!(layer["valid"], true, "QGIS could not load {id}: {layer}");

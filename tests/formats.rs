@@ -722,3 +722,46 @@ async fn an_empty_result_is_a_valid_file() {
     assert_eq!(&head[..2], ["code", "name"]);
     assert!(rows.is_empty());
 }
+
+#[tokio::test]
+async fn downloads_in_british_national_grid_carry_the_geojson_coordinates_and_say_their_crs() {
+    let app = app(real_catalog());
+    const BNG: &str = "http://www.opengis.net/def/crs/EPSG/0/27700";
+    let one = format!("/collections/lep-2020/items/E37000015?crs={BNG}");
+    let geojson = get(&app, &one).await;
+    assert_eq!(header(&geojson, "content-crs"), format!("<{BNG}>"));
+    let expected = geojson_coords(&geojson.json()["geometry"]);
+    assert!(
+        expected[0].0 > 300_000.0 && expected[0].1 > 300_000.0,
+        "metres: {:?}",
+        expected[0]
+    );
+
+    let csv = get(&app, &format!("{one}&f=csv&geometry=wkt")).await;
+    assert_eq!(header(&csv, "content-crs"), format!("<{BNG}>"));
+    let (_, rows) = csv_table(&csv);
+    assert_eq!(wkt_coords(&rows[0]["WKT"]), expected);
+
+    let fgb = get(&app, &format!("{one}&f=fgb")).await;
+    assert_eq!(header(&fgb, "content-crs"), format!("<{BNG}>"));
+    assert_eq!(read_fgb(&fgb.body).3, 27700);
+    let mut reader = FgbReader::open(Cursor::new(&fgb.body))
+        .unwrap()
+        .select_all()
+        .unwrap();
+    let feature = reader.next().unwrap().unwrap();
+    let got: Vec<(f64, f64)> = feature
+        .to_geo()
+        .unwrap()
+        .coords_iter()
+        .map(|c| (c.x, c.y))
+        .collect();
+    assert_eq!(got, expected);
+    // Without crs, downloads stay in CRS84 and say so.
+    let plain = get(&app, "/collections/lep-2020/items/E37000015?f=fgb").await;
+    assert_eq!(read_fgb(&plain.body).3, 4326);
+    assert_eq!(
+        header(&plain, "content-crs"),
+        "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+    );
+}

@@ -2,7 +2,9 @@
 
 use super::endpoints;
 use super::error::{choices, ApiError};
-use super::features::{check_format, metric_join, one_feature, zoom_of, OneFeature};
+use super::features::{
+    check_format, crs_of, metric_join, one_feature, with_crs, zoom_of, OneFeature,
+};
 use super::params::Params;
 use super::{base_url, filtered, json, typed, AppState};
 use crate::model::{Geography, IndicatorId};
@@ -51,15 +53,20 @@ pub async fn neighbours(
             ),
         ],
     };
+    let crs = crs_of(&params, "crs")?;
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
         skip_geometry: false,
+        crs,
     };
-    Ok(typed(
-        "application/geo+json",
-        ogc::feature_collection(layer, &items, options, &page),
+    Ok(with_crs(
+        typed(
+            "application/geo+json",
+            ogc::feature_collection(layer, &items, options, &page)?,
+        ),
+        crs,
     ))
 }
 

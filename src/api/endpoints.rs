@@ -164,10 +164,19 @@ const BBOX: Param = param(
     Kind::Bbox,
     "Only features whose geometry intersects this box: minLon,minLat,maxLon,maxLat in CRS84.",
 );
+const CRS_URIS: &[&str] = &[
+    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
+    "http://www.opengis.net/def/crs/EPSG/0/27700",
+];
 const BBOX_CRS: Param = param(
     "bbox-crs",
-    Kind::Choice(&["http://www.opengis.net/def/crs/OGC/1.3/CRS84"]),
-    "The CRS of bbox.",
+    Kind::Choice(CRS_URIS),
+    "The CRS of bbox: CRS84 (lon,lat; the default) or British National Grid (EPSG:27700: minE,minN,maxE,maxN in metres).",
+);
+const CRS: Param = param(
+    "crs",
+    Kind::Choice(CRS_URIS),
+    "The CRS of the geometry returned: CRS84 (the default) or British National Grid (EPSG:27700, easting, northing in metres, rounded to millimetres). Said in the Content-Crs header.",
 );
 const LIMIT: Param = Param {
     default: Some(DEFAULT_LIMIT),
@@ -346,6 +355,7 @@ pub const ITEMS: Endpoint = Endpoint {
         ZOOM,
         SKIP_GEOMETRY,
         GEOMETRY_WKT,
+        CRS,
     ],
     property_filters: true,
     answer: Answer {
@@ -362,7 +372,16 @@ pub const ITEM: Endpoint = Endpoint {
     summary: "One feature",
     description:
         "One area by its code, optionally generalised for a zoom and joined with an indicator.",
-    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM],
+    params: &[
+        PROPERTIES,
+        INDICATOR,
+        YEAR_JOIN,
+        F_DOWNLOAD,
+        V,
+        ZOOM,
+        GEOMETRY_WKT,
+        CRS,
+    ],
     property_filters: false,
     answer: Answer {
         description: "The feature.",
@@ -377,7 +396,7 @@ pub const NEIGHBOURS: Endpoint = Endpoint {
     tag: "Analysis",
     summary: "The areas sharing a border with one area",
     description: "Neighbours by shared border, with the shared length in km and, with indicator and year, each neighbour's value.",
-    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM],
+    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM, CRS],
     property_filters: false,
     answer: Answer {
         description: "The neighbours, as features.",

@@ -77,3 +77,14 @@ impl From<crate::views::ViewError> for ApiError {
         }
     }
 }
+
+impl From<crate::ogc::CrsError> for ApiError {
+    /// An unsupported `crs`/`bbox-crs` is the client's (400); a geometry that cannot be
+    /// reprojected is the server's (500).
+    fn from(e: crate::ogc::CrsError) -> ApiError {
+        match e {
+            crate::ogc::CrsError::Unsupported { .. } => ApiError::invalid(e.to_string()),
+            other => ApiError::internal(other),
+        }
+    }
+}

@@ -4,18 +4,20 @@ use super::endpoints::{self, Endpoint};
 use super::error::{choices, ApiError};
 use super::formats::{self, Paging};
 use super::openapi;
-use super::params::{parse_bbox, parse_limit, parse_offset, parse_zoom, Params};
+use super::params::{parse_bbox, parse_grid_bbox, parse_limit, parse_offset, parse_zoom, Params};
 use super::{base_url, json, typed, AppState, Filtered, MAX_LIMIT};
 use crate::catalog::{Catalog, Layer};
 use crate::ogc::queryables::{queryable_properties, Equals};
-use crate::ogc::{self, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
+use crate::ogc::{self, Crs, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
+use geo::Rect;
 use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+/// The header naming the CRS of a response's geometry (OGC API Features Part 2).
+const CONTENT_CRS: HeaderName = HeaderName::from_static("content-crs");
 
 /// `/`: the landing page, as JSON or as a page.
 pub async fn landing(
@@ -192,17 +194,9 @@ pub async fn items(
         .transpose()
         .map_err(ApiError::invalid)?
         .unwrap_or(0);
-    if let Some(crs) = params.get("bbox-crs") {
-        if crs != CRS84 {
-            return Err(ApiError::invalid(format!(
-                "bbox-crs: only {CRS84} is supported, got '{crs}'"
-            )));
-        }
-    }
-    let mut matched: Vec<usize> = match params.get("bbox") {
-        Some(b) => layer
-            .index
-            .intersecting(&layer.areas, parse_bbox(b).map_err(ApiError::invalid)?),
+    let crs = crs_of(&params, "crs")?;
+    let mut matched: Vec<usize> = match bbox_of(&params)? {
+        Some(b) => layer.index.intersecting(&layer.areas, b),
         None => (0..layer.areas.len()).collect(),
     };
     if let Some(codes) = params.list("code")? {
@@ -256,15 +250,22 @@ pub async fn items(
         metric,
         zoom: zoom_of(layer, &params)?,
         skip_geometry,
+        crs,
     };
     let mut response = match format {
-        Format::GeoJson => typed(
-            GEOJSON,
-            ogc::feature_collection(layer, &page_items, options, &page),
+        Format::GeoJson => with_crs(
+            typed(
+                GEOJSON,
+                ogc::feature_collection(layer, &page_items, options, &page)?,
+            ),
+            crs,
         ),
         _ => {
             let indices: Vec<usize> = page_items.iter().map(|(i, _)| *i).collect();
-            formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?
+            with_crs(
+                formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?,
+                crs,
+            )
         }
     };
     if params.get("bbox").is_some()
@@ -307,18 +308,21 @@ pub async fn item(
         &params,
         format,
     );
+    let crs = crs_of(&params, "crs")?;
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
         zoom: zoom_of(layer, &params)?,
         skip_geometry: false,
+        crs,
     };
     if format.is_download() {
         let stem = format!("{id}-{code}");
-        return formats::download(format, layer, &[index], &options, wkt, &stem, &links);
+        let download = formats::download(format, layer, &[index], &options, wkt, &stem, &links)?;
+        return Ok(with_crs(download, crs));
     }
-    ogc::single_feature(layer, index, options, links)
-        .map(|body| typed(GEOJSON, body))
+    ogc::single_feature(layer, index, options, links)?
+        .map(|body| with_crs(typed(GEOJSON, body), crs))
         .ok_or_else(|| ApiError::internal("feature index out of range"))
 }
 
@@ -368,6 +372,38 @@ pub(crate) fn zoom_of<'a>(
         .map(|z| parse_zoom(z).map(|z| Generalisation::for_zoom(layer, z)))
         .transpose()
         .map_err(ApiError::invalid)
+}
+
+/// The CRS named by parameter `name` (`crs`, `bbox-crs`); CRS84 when absent.
+pub(crate) fn crs_of(params: &Params, name: &str) -> Result<Crs, ApiError> {
+    params
+        .get(name)
+        .map_or(Ok(Crs::Crs84), |v| Crs::parse(name, v))
+        .map_err(ApiError::from)
+}
+
+/// `bbox`, given in `bbox-crs` (CRS84 by default), as a CRS84 box containing it.
+fn bbox_of(params: &Params) -> Result<Option<Rect<f64>>, ApiError> {
+    let crs = crs_of(params, "bbox-crs")?;
+    let Some(value) = params.get("bbox") else {
+        return Ok(None);
+    };
+    let bbox = match crs {
+        Crs::Crs84 => parse_bbox(value),
+        Crs::Bng => parse_grid_bbox(value),
+    }
+    .map_err(ApiError::invalid)?;
+    ogc::crs::bbox_to_crs84(bbox, crs)
+        .map(Some)
+        .map_err(|e| ApiError::invalid(format!("bbox: {e}")))
+}
+
+/// Sets `Content-Crs` to the CRS of the response's geometry.
+pub(crate) fn with_crs(mut response: Response, crs: Crs) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&crs.content_crs()) {
+        response.headers_mut().insert(CONTENT_CRS, value);
+    }
+    response
 }
 
 pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer, ApiError> {

@@ -255,6 +255,60 @@ pub fn parse_bbox(value: &str) -> Result<Rect<f64>, String> {
     ))
 }
 
+/// The British National Grid's area with a generous margin (metres): a `bbox` in EPSG:27700
+/// outside it is a 400, not a box somewhere else on Earth.
+const GRID_EASTING: std::ops::RangeInclusive<f64> = -200_000.0..=900_000.0;
+const GRID_NORTHING: std::ops::RangeInclusive<f64> = -200_000.0..=1_400_000.0;
+
+/// Parses a `bbox` in EPSG:27700: `minEasting,minNorthing,maxEasting,maxNorthing` in metres
+/// (or 6 numbers with heights).
+///
+/// ```
+/// use smartspec::api::params::parse_grid_bbox;
+/// let r = parse_grid_bbox("380000,390000,400000,410000").unwrap();
+/// assert_eq!((r.min().x, r.max().y), (380000.0, 410000.0));
+/// assert!(parse_grid_bbox("400000,410000,380000,390000").is_err());
+/// ```
+pub fn parse_grid_bbox(value: &str) -> Result<Rect<f64>, String> {
+    let numbers = value
+        .split(',')
+        .map(|p| parse_number("bbox", p))
+        .collect::<Result<Vec<f64>, String>>()?;
+    let (min_x, min_y, max_x, max_y) = match numbers.as_slice() {
+        [a, b, c, d] => (*a, *b, *c, *d),
+        [a, b, _, d, e, _] => (*a, *b, *d, *e),
+        other => return Err(format!("bbox: expected 4 numbers, got {}", other.len())),
+    };
+    for (label, v, range) in [
+        ("min easting", min_x, &GRID_EASTING),
+        ("max easting", max_x, &GRID_EASTING),
+        ("min northing", min_y, &GRID_NORTHING),
+        ("max northing", max_y, &GRID_NORTHING),
+    ] {
+        if !range.contains(&v) {
+            return Err(format!(
+                "bbox: {label} {v} is outside the British National Grid ({}..{} m; is the order minE,minN,maxE,maxN?)",
+                range.start(),
+                range.end()
+            ));
+        }
+    }
+    if min_x > max_x {
+        return Err(format!(
+            "bbox: min easting {min_x} is greater than max easting {max_x}"
+        ));
+    }
+    if min_y > max_y {
+        return Err(format!(
+            "bbox: min northing {min_y} is greater than max northing {max_y}"
+        ));
+    }
+    Ok(Rect::new(
+        Coord { x: min_x, y: min_y },
+        Coord { x: max_x, y: max_y },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -338,6 +392,7 @@ mod tests {
         #[test]
         fn parsers_never_panic(s in ".*") {
             let _ = parse_bbox(&s);
+            let _ = parse_grid_bbox(&s);
             let _ = parse_limit(&s, 100);
             let _ = parse_offset(&s);
             let _ = Params::parse(Some(&s), &["a", "b"]);

@@ -1,5 +1,6 @@
 //! Landing page, conformance, and collection metadata documents, as typed structs.
 
+use super::crs::Crs;
 use super::links::{Link, CSV, FLATGEOBUF, GEOJSON, HTML, JSON};
 use crate::catalog::{Catalog, Layer};
 use crate::model::Geography;
@@ -7,11 +8,12 @@ use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 
 /// The conformance classes this server implements and tests: Part 1 Core, GeoJSON and OpenAPI
-/// 3.0, and Part 3's queryables as query parameters.
-pub const CONFORMANCE: [&str; 5] = [
+/// 3.0, Part 2 CRS by reference, and Part 3's queryables as query parameters.
+pub const CONFORMANCE: [&str; 6] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 ];
@@ -21,7 +23,7 @@ pub const OPENAPI: &str = "application/vnd.oai.openapi+json;version=3.0";
 /// The media type of JSON Schema documents (queryables, schema).
 pub const SCHEMA_JSON: &str = "application/schema+json";
 
-const CRS84: &str = "http://www.opengis.net/def/crs/OGC/1.3/CRS84";
+const CRS84: &str = super::crs::CRS84_URI;
 
 /// `/`: the OGC API landing page.
 #[derive(Debug, Serialize)]
@@ -62,7 +64,8 @@ pub struct Collection<'a> {
     pub description: &'a str,
     #[serde(rename = "itemType")]
     pub item_type: &'static str,
-    pub crs: [&'static str; 1],
+    /// Every CRS `crs=` and `bbox-crs=` accept (OGC API Features Part 2).
+    pub crs: [&'static str; 2],
     #[serde(rename = "storageCrs")]
     pub storage_crs: &'static str,
     pub extent: Extent,
@@ -173,8 +176,8 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
         title: &layer.spec.title,
         description: &layer.spec.description,
         item_type: "feature",
-        crs: [CRS84],
-        storage_crs: CRS84,
+        crs: Crs::ALL.map(Crs::uri),
+        storage_crs: Crs::Crs84.uri(),
         extent: Extent {
             spatial: SpatialExtent {
                 bbox: [[e.min().x, e.min().y, e.max().x, e.max().y]],

@@ -1,5 +1,6 @@
 //! GeoJSON FeatureCollections and Features with pre-serialised geometry.
 
+use super::crs::{reproject_geometry, Crs, CrsError};
 use super::links::Link;
 use crate::artefacts::ServedBand;
 use crate::catalog::Layer;
@@ -8,6 +9,7 @@ use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// A metric joined into each feature's properties.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +31,8 @@ pub struct FeatureOptions<'a> {
     pub zoom: Option<Generalisation<'a>>,
     /// Features without geometry (`"geometry": null`), for tables.
     pub skip_geometry: bool,
+    /// The CRS of the geometry written; anything but CRS84 is reprojected per feature.
+    pub crs: Crs,
 }
 
 /// The geometry served for a `zoom`: a generalised band, or full resolution from
@@ -100,7 +104,7 @@ struct FeatureOut<'a> {
     id: &'a str,
     properties: Map<String, Value>,
     /// `None` serialises as null (skipGeometry).
-    geometry: Option<&'a RawValue>,
+    geometry: Option<Cow<'a, RawValue>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     links: Vec<Link>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -122,21 +126,22 @@ struct CollectionOut<'a> {
 }
 
 /// Serialises the features at `items` (area index plus extra properties) as a FeatureCollection.
+/// Fails only if a geometry cannot be reprojected into `options.crs`.
 pub fn feature_collection<'a>(
     layer: &'a Layer,
     items: &[(usize, Map<String, Value>)],
     options: FeatureOptions<'a>,
     page: &'a Page,
-) -> Vec<u8> {
-    let features = items
-        .iter()
-        .filter_map(|(i, extra)| {
-            let area = layer.areas.get(*i)?;
-            let mut feature = feature_out(area, *i, extra, options, Vec::new());
-            feature.generalisation = None;
-            Some(feature)
-        })
-        .collect::<Vec<_>>();
+) -> Result<Vec<u8>, CrsError> {
+    let mut features = Vec::with_capacity(items.len());
+    for (i, extra) in items {
+        let Some(area) = layer.areas.get(*i) else {
+            continue;
+        };
+        let mut feature = feature_out(area, *i, extra, options, Vec::new())?;
+        feature.generalisation = None;
+        features.push(feature);
+    }
     let doc = CollectionOut {
         kind: "FeatureCollection",
         number_matched: page.number_matched,
@@ -145,18 +150,21 @@ pub fn feature_collection<'a>(
         links: &page.links,
         generalisation: options.zoom,
     };
-    serde_json::to_vec(&doc).unwrap_or_default()
+    Ok(serde_json::to_vec(&doc).unwrap_or_default())
 }
 
-/// Serialises one feature with its links.
+/// Serialises one feature with its links; `None` if `index` is not a feature of the layer.
 pub fn single_feature<'a>(
     layer: &'a Layer,
     index: usize,
     options: FeatureOptions<'a>,
     links: Vec<Link>,
-) -> Option<Vec<u8>> {
-    let area = layer.areas.get(index)?;
-    serde_json::to_vec(&feature_out(area, index, &Map::new(), options, links)).ok()
+) -> Result<Option<Vec<u8>>, CrsError> {
+    let Some(area) = layer.areas.get(index) else {
+        return Ok(None);
+    };
+    let feature = feature_out(area, index, &Map::new(), options, links)?;
+    Ok(serde_json::to_vec(&feature).ok())
 }
 
 fn feature_out<'a>(
@@ -165,7 +173,7 @@ fn feature_out<'a>(
     extra: &Map<String, Value>,
     options: FeatureOptions<'a>,
     links: Vec<Link>,
-) -> FeatureOut<'a> {
+) -> Result<FeatureOut<'a>, CrsError> {
     let mut properties = match options.properties {
         None => area.properties.clone(),
         Some(keep) => keep
@@ -183,16 +191,23 @@ fn feature_out<'a>(
     for (k, v) in extra {
         properties.insert(k.clone(), v.clone());
     }
-    FeatureOut {
+    let geometry = if options.skip_geometry {
+        None
+    } else {
+        let stored = options
+            .zoom
+            .map_or(&*area.geometry_json, |z| z.geometry(area, index));
+        Some(match options.crs {
+            Crs::Crs84 => Cow::Borrowed(stored),
+            crs => Cow::Owned(reproject_geometry(stored, crs)?),
+        })
+    };
+    Ok(FeatureOut {
         kind: "Feature",
         id: area.code.as_str(),
         properties,
-        geometry: (!options.skip_geometry).then(|| {
-            options
-                .zoom
-                .map_or(&*area.geometry_json, |z| z.geometry(area, index))
-        }),
+        geometry,
         links,
         generalisation: options.zoom,
-    }
+    })
 }

@@ -2,6 +2,7 @@
 //! (String, Int, Long, Double, Bool), and a packed Hilbert R-tree index, so GDAL and QGIS can
 //! read a bbox without the whole file.
 
+use super::crs::Crs;
 use super::features::FeatureOptions;
 use super::table::{self, Cell, ColumnKind, EncodeError};
 use crate::catalog::Layer;
@@ -26,7 +27,10 @@ pub fn write_fgb<'a>(
             promote_to_multi: true,
             crs: FgbCrs {
                 org: Some("EPSG"),
-                code: 4326,
+                code: match options.crs {
+                    Crs::Crs84 => 4326,
+                    Crs::Bng => 27700,
+                },
                 ..Default::default()
             },
             title: Some(layer.spec.title.as_str()),

@@ -2,6 +2,7 @@
 //! bytes; no HTTP here.
 
 mod collections;
+pub mod crs;
 mod csv;
 mod features;
 mod fgb;
@@ -16,6 +17,7 @@ pub use collections::{
     collection_json, collections_json, conformance_json, landing_json, CONFORMANCE, OPENAPI,
     SCHEMA_JSON,
 };
+pub use crs::{Crs, CrsError};
 pub use features::{
     feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,
 };

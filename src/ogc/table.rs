@@ -1,9 +1,10 @@
 //! Features as a table, shared by the CSV and FlatGeobuf writers: typed columns (`code`, `name`,
 //! the chosen properties, the joined metric), cell values and the geometry of the zoom band.
 
+use super::crs::Crs;
 use super::features::FeatureOptions;
 use crate::catalog::Layer;
-use geo::MultiPolygon;
+use geo::{Coord, MapCoords, MultiPolygon};
 use serde_json::Value;
 use std::borrow::Cow;
 
@@ -194,8 +195,32 @@ fn typed_cell(value: &Value, kind: ColumnKind) -> Cell<'_> {
 }
 
 /// The geometry served for the area at `index`: the zoom band's if `options.zoom` names one,
-/// else full resolution.
+/// else full resolution, in `options.crs` (British National Grid rounded to the millimetre).
 pub fn geometry<'a>(
+    layer: &'a Layer,
+    index: usize,
+    options: &FeatureOptions<'a>,
+) -> Result<Cow<'a, MultiPolygon<f64>>, EncodeError> {
+    let stored = stored_geometry(layer, index, options)?;
+    match options.crs {
+        Crs::Crs84 => Ok(stored),
+        Crs::Bng => stored
+            .try_map_coords(|c| {
+                crate::ogc::crs::to_bng(c.x, c.y).map(|(x, y)| Coord {
+                    x: (x * 1000.0).round() / 1000.0,
+                    y: (y * 1000.0).round() / 1000.0,
+                })
+            })
+            .map(Cow::Owned)
+            .map_err(|e| EncodeError::Geometry {
+                layer: layer.id().to_string(),
+                index,
+                message: e.to_string(),
+            }),
+    }
+}
+
+fn stored_geometry<'a>(
     layer: &'a Layer,
     index: usize,
     options: &FeatureOptions<'a>,

@@ -3,7 +3,7 @@
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_load.py BASE_URL [COLLECTION ...]
 Prints one JSON object per layer: id, valid, feature count, invalid geometries, field types, CRS.
 With no collection ids, loads every collection the server lists. A layer id suffixed with
-@27700 is loaded with srsname EPSG:27700. Exits non-zero if QGIS cannot be started.
+@27700 is loaded in British National Grid, from the server's FlatGeobuf with crs=EPSG:27700. Exits non-zero if QGIS cannot be started.
 """
 import json
 import os
@@ -25,10 +25,15 @@ status = 0
 try:
     for spec in ids:
         layer_id, _, srs = spec.partition("@")
-        uri = f"url='{base}' typename='{layer_id}' pagingEnabled='true' preferCoordinatesForWfsT11='false' restrictToRequestBBOX='0'"
         if srs:
-            uri += f" srsname='EPSG:{srs}'"
-        layer = QgsVectorLayer(uri, layer_id, "OAPIF")
+            # QGIS 3.22's OAPIF provider predates OGC API Features Part 2 (it always asks for
+            # CRS84), so the grid layer comes as the server's FlatGeobuf download through OGR.
+            crs_uri = f"http://www.opengis.net/def/crs/EPSG/0/{srs}"
+            uri = f"/vsicurl/{base}/collections/{layer_id}/items?f=fgb&crs={crs_uri}"
+            layer = QgsVectorLayer(uri, layer_id, "ogr")
+        else:
+            uri = f"url='{base}' typename='{layer_id}' pagingEnabled='true' preferCoordinatesForWfsT11='false' restrictToRequestBBOX='0'"
+            layer = QgsVectorLayer(uri, layer_id, "OAPIF")
         out = {"id": spec, "valid": layer.isValid()}
         if layer.isValid():
             count = 0
