@@ -493,7 +493,7 @@ async fn unknown_formats_and_misplaced_geometry_are_400() {
             uri,
             400,
             "InvalidParameterValue",
-            "f: expected one of json, geojson, csv, fgb, flatgeobuf, got",
+            "f: expected one of json, geojson, csv, fgb, flatgeobuf, html, got",
         )
         .await;
     }
@@ -612,7 +612,7 @@ async fn geojson_and_the_collection_link_every_format() {
         .filter(|l| l["rel"] == "alternate")
         .filter_map(|l| l["type"].as_str())
         .collect();
-    assert_eq!(alternates, [CSV_LINK, FGB]);
+    assert_eq!(alternates, [CSV_LINK, FGB, "text/html"]);
 
     let collection = get(&app, "/collections/lep-2017").await.json();
     let links = collection["links"].as_array().unwrap();

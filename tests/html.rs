@@ -79,3 +79,48 @@ async fn f_html_and_a_browsers_accept_give_pages_that_link_json_and_the_map() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn items_and_one_item_as_html_tables_with_paging_and_format_links() {
+    let app = app(fixture_catalog());
+    let page = get(&app, "/collections/grid/items?f=html&limit=4").await;
+    assert_eq!(page.status, 200);
+    assert_eq!(page.content_type(), "text/html; charset=utf-8");
+    let html = String::from_utf8(page.body).unwrap();
+    assert_eq!(
+        html.matches("<tr>").count(),
+        1 + 4,
+        "a header row and 4 features"
+    );
+    assert!(
+        html.contains("rel=\"next\"") || html.contains("(next"),
+        "no next link: {html}"
+    );
+    assert!(
+        html.contains("offset=4"),
+        "the next page keeps going: {html}"
+    );
+    for media in ["application/geo+json", "text/csv", "application/flatgeobuf"] {
+        assert!(html.contains(media), "no {media} alternate");
+    }
+    let browser = send(
+        &app,
+        "GET",
+        "/collections/grid/items?limit=4",
+        &[("accept", BROWSER)],
+    )
+    .await;
+    assert_eq!(browser.content_type(), "text/html; charset=utf-8");
+    // GeoJSON pages list the HTML page among their alternates.
+    let fc = get(&app, "/collections/grid/items?limit=4").await.json();
+    assert!(fc["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|l| l["rel"] == "alternate" && l["type"] == "text/html"));
+    let one = get(&app, "/collections/grid/items/G11?f=html").await;
+    assert_eq!(one.status, 200);
+    let one = String::from_utf8(one.body).unwrap();
+    assert!(one.contains("G11"));
+    assert_eq!(one.matches("<tr>").count(), 2);
+}

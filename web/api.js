@@ -84,5 +84,6 @@ export const api = {
     const band = g.bands.find((b) => b.min_zoom <= zc && zc <= b.max_zoom);
     return band ? band.max_zoom : full;
   },
-  itemsUrl: (layer, indicator, year) => `/collections/${enc(layer)}/items?${q({ limit: 10000, indicator, year })}`,
+  // f=json: a download link is fetched with a browser's Accept, which would otherwise get the HTML page.
+  itemsUrl: (layer, indicator, year) => `/collections/${enc(layer)}/items?${q({ limit: 10000, indicator, year, f: 'json' })}`,
 };

@@ -110,8 +110,8 @@ const F_FEATURES: Param = param(
 );
 const F_DOWNLOAD: Param = param(
     "f",
-    Kind::Choice(&["json", "geojson", "csv", "fgb", "flatgeobuf"]),
-    "Response format: GeoJSON, CSV or FlatGeobuf (with its spatial index); wins over Accept. Without limit, CSV and FlatGeobuf hold every matched feature.",
+    Kind::Choice(&["json", "geojson", "csv", "fgb", "flatgeobuf", "html"]),
+    "Response format: GeoJSON, CSV, FlatGeobuf (with its spatial index) or an HTML table; wins over Accept. Without limit, CSV and FlatGeobuf hold every matched feature.",
 );
 const GEOMETRY_WKT: Param = param(
     "geometry",
@@ -360,7 +360,7 @@ pub const ITEMS: Endpoint = Endpoint {
     property_filters: true,
     answer: Answer {
         description: "A page of features.",
-        media_types: &[GEOJSON, CSV, FLATGEOBUF],
+        media_types: &[GEOJSON, CSV, FLATGEOBUF, HTML],
         schema: "FeatureCollection",
     },
 };
@@ -385,7 +385,7 @@ pub const ITEM: Endpoint = Endpoint {
     property_filters: false,
     answer: Answer {
         description: "The feature.",
-        media_types: &[GEOJSON, CSV, FLATGEOBUF],
+        media_types: &[GEOJSON, CSV, FLATGEOBUF, HTML],
         schema: "Feature",
     },
 };

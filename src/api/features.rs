@@ -260,7 +260,19 @@ pub async fn items(
             ),
             crs,
         ),
-        _ => {
+        Format::Html => html(ogc::html::items(
+            &layer.spec.title,
+            page.number_matched,
+            &page_items
+                .iter()
+                .filter_map(|(i, _)| {
+                    let area = layer.areas.get(*i)?;
+                    Some(ogc::feature_properties(area, *i, &options))
+                })
+                .collect::<Vec<_>>(),
+            &page.links,
+        )),
+        Format::Csv | Format::FlatGeobuf => {
             let indices: Vec<usize> = page_items.iter().map(|(i, _)| *i).collect();
             with_crs(
                 formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?,
@@ -316,6 +328,14 @@ pub async fn item(
         skip_geometry: false,
         crs,
     };
+    if format == Format::Html {
+        let area = layer
+            .areas
+            .get(index)
+            .ok_or_else(|| ApiError::internal("feature index out of range"))?;
+        let properties = ogc::feature_properties(area, index, &options);
+        return Ok(html(ogc::html::items(&area.name, 1, &[properties], &links)));
+    }
     if format.is_download() {
         let stem = format!("{id}-{code}");
         let download = formats::download(format, layer, &[index], &options, wkt, &stem, &links)?;

@@ -171,7 +171,9 @@ pub(crate) fn download<'a>(
     let body = match format {
         Format::Csv => ogc::write_csv(layer, items, options, wkt),
         Format::FlatGeobuf => ogc::write_fgb(layer, items, options),
-        Format::GeoJson => return Err(ApiError::internal("GeoJSON is not a download format")),
+        Format::GeoJson | Format::Html => {
+            return Err(ApiError::internal("only CSV and FlatGeobuf are downloads"))
+        }
     }
     .map_err(ApiError::internal)?;
     let disposition = format!("attachment; filename=\"{stem}.{}\"", format.extension());

@@ -7,11 +7,12 @@ use crate::model::Geography;
 use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 
-/// The conformance classes this server implements and tests: Part 1 Core, GeoJSON and OpenAPI
-/// 3.0, Part 2 CRS by reference, and Part 3's queryables as query parameters.
-pub const CONFORMANCE: [&str; 6] = [
+/// The conformance classes this server implements and tests: Part 1 Core, GeoJSON, HTML and
+/// OpenAPI 3.0, Part 2 CRS by reference, and Part 3's queryables as query parameters.
+pub const CONFORMANCE: [&str; 7] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",

@@ -167,13 +167,13 @@ pub fn single_feature<'a>(
     Ok(serde_json::to_vec(&feature).ok())
 }
 
-fn feature_out<'a>(
-    area: &'a Area,
+/// The properties of the area at `index` as a feature carries them: those `options.properties`
+/// keeps (all by default), then the joined metric's `indicator`, `year`, `value` and `unit`.
+pub fn feature_properties(
+    area: &Area,
     index: usize,
-    extra: &Map<String, Value>,
-    options: FeatureOptions<'a>,
-    links: Vec<Link>,
-) -> Result<FeatureOut<'a>, CrsError> {
+    options: &FeatureOptions<'_>,
+) -> Map<String, Value> {
     let mut properties = match options.properties {
         None => area.properties.clone(),
         Some(keep) => keep
@@ -188,6 +188,17 @@ fn feature_out<'a>(
         properties.insert("value".into(), value.map_or(Value::Null, Value::from));
         properties.insert("unit".into(), metric.unit.into());
     }
+    properties
+}
+
+fn feature_out<'a>(
+    area: &'a Area,
+    index: usize,
+    extra: &Map<String, Value>,
+    options: FeatureOptions<'a>,
+    links: Vec<Link>,
+) -> Result<FeatureOut<'a>, CrsError> {
+    let mut properties = feature_properties(area, index, &options);
     for (k, v) in extra {
         properties.insert(k.clone(), v.clone());
     }

@@ -1,7 +1,7 @@
-//! The encodings of features (GeoJSON, CSV, FlatGeobuf) and the choice between them: `f=`
+//! The encodings of features (GeoJSON, CSV, FlatGeobuf, an HTML page) and the choice between them: `f=`
 //! first, then the `Accept` header, else GeoJSON.
 
-use super::links::{CSV, FLATGEOBUF, GEOJSON};
+use super::links::{CSV, FLATGEOBUF, GEOJSON, HTML};
 
 /// An encoding of a feature collection or of one feature.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -9,14 +9,21 @@ pub enum Format {
     GeoJson,
     Csv,
     FlatGeobuf,
+    /// A readable page (a table of the properties), for a browser.
+    Html,
 }
 
 /// The `f` values accepted, as listed in errors.
-pub const F_VALUES: &str = "json, geojson, csv, fgb, flatgeobuf";
+pub const F_VALUES: &str = "json, geojson, csv, fgb, flatgeobuf, html";
 
 impl Format {
     /// Every format, in the order alternates are listed.
-    pub const ALL: [Format; 3] = [Format::GeoJson, Format::Csv, Format::FlatGeobuf];
+    pub const ALL: [Format; 4] = [
+        Format::GeoJson,
+        Format::Csv,
+        Format::FlatGeobuf,
+        Format::Html,
+    ];
 
     /// The media type of links to this format.
     pub fn media_type(self) -> &'static str {
@@ -24,6 +31,7 @@ impl Format {
             Format::GeoJson => GEOJSON,
             Format::Csv => CSV,
             Format::FlatGeobuf => FLATGEOBUF,
+            Format::Html => HTML,
         }
     }
 
@@ -31,6 +39,7 @@ impl Format {
     pub fn content_type(self) -> &'static str {
         match self {
             Format::Csv => "text/csv; charset=utf-8",
+            Format::Html => "text/html; charset=utf-8",
             other => other.media_type(),
         }
     }
@@ -41,6 +50,7 @@ impl Format {
             Format::GeoJson => "json",
             Format::Csv => "csv",
             Format::FlatGeobuf => "fgb",
+            Format::Html => "html",
         }
     }
 
@@ -50,6 +60,7 @@ impl Format {
             Format::GeoJson => "geojson",
             Format::Csv => "csv",
             Format::FlatGeobuf => "fgb",
+            Format::Html => "html",
         }
     }
 
@@ -59,13 +70,14 @@ impl Format {
             Format::GeoJson => "GeoJSON",
             Format::Csv => "CSV",
             Format::FlatGeobuf => "FlatGeobuf",
+            Format::Html => "HTML",
         }
     }
 
     /// Whether this is a file download (CSV, FlatGeobuf): no links in the body, so paging links
     /// go in a `Link` header, and without `limit` the whole result is returned.
     pub fn is_download(self) -> bool {
-        !matches!(self, Format::GeoJson)
+        matches!(self, Format::Csv | Format::FlatGeobuf)
     }
 
     /// Parses an `f` value.
@@ -80,6 +92,7 @@ impl Format {
             "json" | "geojson" => Ok(Format::GeoJson),
             "csv" => Ok(Format::Csv),
             "fgb" | "flatgeobuf" => Ok(Format::FlatGeobuf),
+            "html" => Ok(Format::Html),
             other => Err(format!("f: expected one of {F_VALUES}, got '{other}'")),
         }
     }
@@ -137,6 +150,7 @@ fn format_of_media_range(media: &str) -> Option<(Format, bool)> {
         }
         "text/csv" => Some((Format::Csv, true)),
         "application/flatgeobuf" | "application/x-flatgeobuf" => Some((Format::FlatGeobuf, true)),
+        "text/html" | "application/xhtml+xml" => Some((Format::Html, true)),
         "*/*" | "application/*" => Some((Format::GeoJson, false)),
         "text/*" => Some((Format::Csv, false)),
         _ => None,
@@ -171,7 +185,7 @@ mod tests {
         );
         assert_eq!(
             Format::negotiate(Some("shp"), None),
-            Err("f: expected one of json, geojson, csv, fgb, flatgeobuf, got 'shp'".into())
+            Err("f: expected one of json, geojson, csv, fgb, flatgeobuf, html, got 'shp'".into())
         );
     }
 
@@ -189,7 +203,7 @@ mod tests {
         assert_eq!(accept("text/csv;q=0, */*"), Format::GeoJson);
         assert_eq!(
             accept("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
-            Format::GeoJson
+            Format::Html
         );
     }
 

@@ -19,7 +19,8 @@ pub use collections::{
 };
 pub use crs::{Crs, CrsError};
 pub use features::{
-    feature_collection, single_feature, FeatureOptions, Generalisation, MetricJoin, Page,
+    feature_collection, feature_properties, single_feature, FeatureOptions, Generalisation,
+    MetricJoin, Page,
 };
 pub use fgb::write_fgb;
 pub use format::{Format, F_VALUES};

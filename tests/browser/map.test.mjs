@@ -453,6 +453,7 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
       assert.equal(lines[0], 'code,name,indicator,year,value,unit,rank,of,layer');
       assert.equal(lines.length - 1, (await numberMatched(lvl.layers[y2])).n);
       const href = await page.locator('#download-geojson').getAttribute('href');
+      assert.match(href, /[?&]f=json(&|$)/, 'a browser following the link gets GeoJSON, not the HTML page');
       const fc = await getJson(server.base, href);
       assert.equal(fc.type, 'FeatureCollection');
       assert.deepEqual(errors, []);
