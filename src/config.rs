@@ -138,9 +138,9 @@ impl Config {
                 .unwrap_or_else(crate::serve::default_max_connections),
             shutdown_grace: secs(cli.shutdown_grace),
         };
-        let max_computing = cli.max_computing.unwrap_or_else(|| {
-            2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
-        });
+        let max_computing = cli
+            .max_computing
+            .unwrap_or_else(crate::api::default_computing);
         let cache_dir = if cli.no_cache {
             None
         } else {

@@ -50,6 +50,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         },
     );
     state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
+    state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     tracing::info!(

@@ -47,6 +47,9 @@ pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Nex
     let rep = match state.cache.lookup(&key).await {
         Lookup::Hit(rep) => rep,
         Lookup::Miss(slot) => {
+            let Ok(_permit) = state.computing.clone().acquire_owned().await else {
+                return super::ApiError::internal("the computing semaphore closed").into_response();
+            };
             let response = run_off_runtime(req, next).await;
             if response.status() != StatusCode::OK {
                 return response;

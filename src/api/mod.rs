@@ -45,6 +45,14 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Load and reload history, shared by every catalog the process serves in turn.
     pub status: Arc<health::ServerStatus>,
+    /// Permits for computing a representation on a cache miss: a flood of distinct expensive
+    /// requests waits its turn instead of starving cheap ones of the blocking pool.
+    pub computing: Arc<tokio::sync::Semaphore>,
+}
+
+/// The default number of representations computed at once: twice the CPUs.
+pub fn default_computing() -> usize {
+    2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 /// The default byte budget of the representation cache.
@@ -58,6 +66,7 @@ impl AppState {
             cache: Arc::new(ResponseCache::new(DEFAULT_CACHE_BYTES)),
             web: Arc::new(web),
             status: Arc::default(),
+            computing: Arc::new(tokio::sync::Semaphore::new(default_computing())),
         }
     }
 }
