@@ -64,6 +64,25 @@ pub struct Cli {
     /// Seconds requests in flight get to finish after SIGTERM before their connections close.
     #[arg(long, env = "SMARTSPEC_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// The base of every link the server writes (e.g. https://example.org/smartspec), whatever
+    /// the request's Host says; set it behind a proxy.
+    #[arg(long, env = "SMARTSPEC_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// A Host (name or name:port) answered besides loopback ones when --public-url is not set;
+    /// repeat or separate with commas.
+    #[arg(
+        long = "allowed-host",
+        env = "SMARTSPEC_ALLOWED_HOSTS",
+        value_delimiter = ','
+    )]
+    pub allowed_hosts: Vec<String>,
+    /// A proxy address whose X-Forwarded-Proto is believed; repeat or separate with commas.
+    #[arg(
+        long = "trusted-proxy",
+        env = "SMARTSPEC_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 pub const DEFAULT_RESPONSE_CACHE_MB: u64 = 512;
@@ -82,6 +101,9 @@ pub struct Config {
     pub response_cache_bytes: u64,
     pub limits: crate::serve::Limits,
     pub max_computing: usize,
+    pub public_url: Option<String>,
+    pub allowed_hosts: Vec<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -92,6 +114,8 @@ pub enum ConfigError {
     Manifest(PathBuf),
     #[error("--web-dir {0}: not a directory (set --web-dir or SMARTSPEC_WEB_DIR)")]
     WebDir(PathBuf),
+    #[error("--public-url {0}: expected an http(s) URL such as https://example.org/smartspec")]
+    PublicUrl(String),
     #[error("{0}: must be at least 1")]
     Zero(&'static str),
     #[error("--tile-url {0}: expected an http(s) URL template containing {{z}}, {{x}} and {{y}}")]
@@ -141,6 +165,11 @@ impl Config {
         let max_computing = cli
             .max_computing
             .unwrap_or_else(crate::api::default_computing);
+        if let Some(url) = &cli.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(ConfigError::PublicUrl(url.clone()));
+            }
+        }
         let cache_dir = if cli.no_cache {
             None
         } else {
@@ -151,6 +180,9 @@ impl Config {
             response_cache_bytes: cli.response_cache_mb.saturating_mul(1 << 20),
             limits,
             max_computing,
+            public_url: cli.public_url.map(|u| u.trim_end_matches('/').to_string()),
+            allowed_hosts: cli.allowed_hosts,
+            trusted_proxies: cli.trusted_proxies,
             data_dir: cli.data_dir,
             addr: cli.addr,
             manifest: cli.manifest,

@@ -47,6 +47,11 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             leaflet_dir: config.leaflet_dir(),
             tile_url: config.tile_url.clone(),
             tile_attribution: config.tile_attribution.clone(),
+            trust: api::Trust {
+                public_url: config.public_url.clone(),
+                allowed_hosts: Some(config.allowed_hosts.clone()),
+                trusted_proxies: config.trusted_proxies.clone(),
+            },
         },
     );
     state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));

@@ -68,6 +68,61 @@ impl IntoResponse for ApiError {
 
 pub use crate::views::choices;
 
+/// Makes every error the documented JSON: a 4xx or 5xx without a JSON body (axum's 405, a
+/// static file's 404 or 500, a timeout's 503) gets `{"code", "description"}` with its status
+/// and headers kept (`Allow`, `Retry-After`).
+pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let method = req.method().clone();
+    let path: String = req.uri().path().chars().take(300).collect();
+    let response = next.run(req).await;
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.contains("json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let (code, description) = match status {
+        StatusCode::METHOD_NOT_ALLOWED => (
+            "MethodNotAllowed",
+            format!("{method} is not allowed on {path}; this API answers GET and HEAD"),
+        ),
+        StatusCode::NOT_FOUND => ("NotFound", format!("no resource at {path}")),
+        StatusCode::SERVICE_UNAVAILABLE => (
+            "ServiceUnavailable",
+            format!("{path} took too long or the server is busy; retry later"),
+        ),
+        s if s.is_server_error() => ("ServerError", "internal server error".to_string()),
+        s => (
+            "InvalidRequest",
+            format!(
+                "{} for {path}",
+                s.canonical_reason().unwrap_or("bad request")
+            ),
+        ),
+    };
+    let (mut parts, _) = response.into_parts();
+    parts.headers.remove(axum::http::header::CONTENT_LENGTH);
+    let body = ApiError {
+        status,
+        code,
+        description,
+    }
+    .into_response();
+    let (body_parts, body) = body.into_parts();
+    parts.headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        body_parts
+            .headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .cloned()
+            .unwrap_or(axum::http::HeaderValue::from_static("application/json")),
+    );
+    Response::from_parts(parts, body)
+}
+
 impl From<crate::views::ViewError> for ApiError {
     fn from(e: crate::views::ViewError) -> ApiError {
         match e {

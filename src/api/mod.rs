@@ -78,6 +78,82 @@ pub struct WebSettings {
     pub leaflet_dir: PathBuf,
     pub tile_url: Option<String>,
     pub tile_attribution: Option<String>,
+    /// Which links the server writes and which `Host` headers it answers.
+    pub trust: Trust,
+}
+
+/// Where links point and whom to believe about it.
+#[derive(Debug, Clone, Default)]
+pub struct Trust {
+    /// The base of every link (`https://example.org/smartspec`), whatever the request says.
+    pub public_url: Option<String>,
+    /// `None`: any `Host` (a library default, for tests); `Some(list)`: loopback hosts and these.
+    pub allowed_hosts: Option<Vec<String>>,
+    /// Peers whose `X-Forwarded-Proto` is believed; from anyone else it is dropped.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+/// The internal header carrying the configured public base URL to [`base_url`]; a client's own
+/// copy is always removed first.
+const BASE_HEADER: &str = "x-smartspec-base";
+
+/// Applies [`Trust`]: a `Host` outside the allow-list is a 400, `X-Forwarded-Proto` from an
+/// untrusted peer is dropped, and a configured public URL becomes the base of every link.
+async fn trust_host(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let trust = &state.web.trust;
+    let peer = req
+        .extensions()
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip());
+    let headers = req.headers_mut();
+    headers.remove(BASE_HEADER);
+    if !peer.is_some_and(|p| trust.trusted_proxies.contains(&p)) {
+        headers.remove("x-forwarded-proto");
+    }
+    if let Some(public) = &trust.public_url {
+        if let Ok(v) = HeaderValue::from_str(public.trim_end_matches('/')) {
+            headers.insert(BASE_HEADER, v);
+        }
+    } else if let Some(allowed) = &trust.allowed_hosts {
+        let host = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or("");
+        if !host_allowed(host, allowed) {
+            return ApiError::invalid(format!(
+                "Host '{}' is not served here; start the server with --public-url or --allowed-host",
+                host.chars().take(100).collect::<String>()
+            ))
+            .into_response();
+        }
+    }
+    next.run(req).await
+}
+
+/// A loopback host (`localhost`, `127.x.y.z`, `[::1]`, any port) or one of `allowed` (with or
+/// without its port).
+fn host_allowed(host: &str, allowed: &[String]) -> bool {
+    let name = if host.starts_with('[') {
+        host.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        host.rsplit_once(':').map_or(host, |(h, _)| h).to_string()
+    };
+    let loopback = name == "localhost"
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    loopback
+        || allowed
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(host) || a.eq_ignore_ascii_case(&name))
 }
 
 /// Every documented endpoint with its handler. The router is built from this list and so is the
@@ -145,6 +221,10 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(map)
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            trust_host,
+        ))
         .with_state(state)
         .layer(CorsLayer::permissive())
         .layer(TimeoutLayer::with_status_code(
@@ -155,6 +235,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
+        .layer(axum::middleware::from_fn(error::json_errors))
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
@@ -164,8 +245,12 @@ async fn not_found(uri: axum::http::Uri) -> ApiError {
     ))
 }
 
-/// The scheme and host the client used, for absolute links.
+/// The base of absolute links: the configured public URL, else the scheme and host the client
+/// used (checked by [`trust_host`]).
 pub(crate) fn base_url(headers: &HeaderMap) -> String {
+    if let Some(base) = headers.get(BASE_HEADER).and_then(|h| h.to_str().ok()) {
+        return base.to_string();
+    }
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())

@@ -166,7 +166,10 @@ pub async fn serve(
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
             deadline.start(request_timeout);
             let router: Router = app.current();
-            router.oneshot(req.map(Body::new))
+            let mut req = req.map(Body::new);
+            req.extensions_mut()
+                .insert(axum::extract::ConnectInfo(peer));
+            router.oneshot(req)
         });
         let connection = graceful.watch(http.serve_connection(io, service));
         let counters = counters.clone();

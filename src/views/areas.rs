@@ -119,6 +119,7 @@ pub fn profile<'a>(catalog: &'a Catalog, req: &ProfileRequest) -> Result<Profile
         .last()
         .map(|a| a.name.as_str())
         .ok_or_else(|| ViewError::not_found(format!("no {geography} area has code '{code}'")))?;
+    check_year(catalog, geography, req.year)?;
     let mut rows: Vec<ProfileRow> = catalog
         .metrics
         .indicators
@@ -267,10 +268,29 @@ impl Serialize for Contributions<'_> {
     }
 }
 
+/// A year outside every series of `geography` is unknown: a 404, as `/values` answers.
+fn check_year(catalog: &Catalog, geography: Geography, year: Option<i32>) -> Result<(), ViewError> {
+    let Some(asked) = year else { return Ok(()) };
+    let (first, last) = catalog
+        .metrics
+        .indicators
+        .values()
+        .filter_map(|levels| levels.get(&geography))
+        .flat_map(|level| level.series.keys().copied())
+        .fold((i32::MAX, i32::MIN), |(a, b), y| (a.min(y), b.max(y)));
+    if asked < first || asked > last {
+        return Err(ViewError::not_found(format!(
+            "no {geography} indicator has values for {asked}; years run from {first} to {last}"
+        )));
+    }
+    Ok(())
+}
+
 /// The `req.k` areas nearest to `req.code` in z-standardised indicator space.
 pub fn peers<'a>(catalog: &'a Catalog, req: &PeersRequest) -> Result<Peers<'a>, ViewError> {
     let code = req.code.as_str();
     let geography = geography_for(catalog, code, req.geography)?;
+    check_year(catalog, geography, req.year)?;
     let year = req.year.unwrap_or(i32::MAX);
     let wanted: Vec<&'a IndicatorId> = match &req.indicators {
         Some(ids) => ids
@@ -652,7 +672,7 @@ mod tests {
         assert_eq!(
             peers(fixture(), &too_early).unwrap_err(),
             ViewError::not_found(
-                "'A' has no lep values at or before the year for these indicators"
+                "no lep indicator has values for 2010; years run from 2012 to 2018"
             )
         );
     }

@@ -69,6 +69,7 @@ pub fn app(catalog: Arc<Catalog>) -> Router {
             leaflet_dir: repo().join("web/node_modules/leaflet/dist"),
             tile_url: None,
             tile_attribution: None,
+            ..WebSettings::default()
         },
     ))
 }
@@ -101,12 +102,16 @@ pub async fn get(app: &Router, uri: &str) -> Reply {
     send(app, "GET", uri, &[]).await
 }
 
-/// Sends a request with a method and headers (plus `Host: test.local`) and collects the reply.
+/// Sends a request with a method and headers (plus `Host: test.local` unless a Host is given)
+/// and collects the reply.
 pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)]) -> Reply {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header("host", "test.local");
+    let mut request = Request::builder().method(method).uri(uri);
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        request = request.header("host", "test.local");
+    }
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
