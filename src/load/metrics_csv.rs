@@ -86,15 +86,49 @@ pub struct MatrixRow {
     pub value: f64,
 }
 
-fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, LoadError> {
-    csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| csv_error(path, &e, 1))
+/// Line numbers from byte offsets. The csv crate counts lines by `\n` after the record a CRLF
+/// ends has been positioned, so in a CRLF file it names the line before; this counts `\n`,
+/// `\r\n` and a lone `\r` as one line break each.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    breaks: u64,
 }
 
-fn csv_error(path: &Path, e: &csv::Error, fallback_line: u64) -> LoadError {
-    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Lines<'a> {
+        Lines {
+            bytes,
+            at: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The 1-based line of the record or error at `byte`.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let byte = usize::try_from(byte).map_or(self.bytes.len(), |b| b.min(self.bytes.len()));
+        if byte < self.at {
+            (self.at, self.breaks) = (0, 0);
+        }
+        let is_break = |i: usize| match self.bytes.get(i) {
+            Some(b'\n') => true,
+            Some(b'\r') => self.bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        self.breaks += (self.at..byte).filter(|&i| is_break(i)).count() as u64;
+        self.at = byte;
+        // A record positioned on the `\n` of a CRLF starts on the next line.
+        let on_crlf = self.bytes.get(byte) == Some(&b'\n')
+            && byte > 0
+            && self.bytes.get(byte - 1) == Some(&b'\r');
+        self.breaks + 1 + u64::from(on_crlf)
+    }
+}
+
+fn csv_error(path: &Path, e: &csv::Error, lines: &mut Lines<'_>, fallback_line: u64) -> LoadError {
+    let line = e
+        .position()
+        .map_or(fallback_line, |p| lines.line_at(p.byte()));
     let problem = match e.kind() {
         csv::ErrorKind::Io(io) => io.to_string(),
         csv::ErrorKind::Deserialize { err, .. } => match err.field() {
@@ -115,12 +149,19 @@ fn deserialize_all<T: serde::de::DeserializeOwned>(
     path: &Path,
     required: &[&str],
 ) -> Result<Vec<(u64, T)>, LoadError> {
-    let mut reader = open(path)?;
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut lines = Lines::new(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, &e, 1))?
+        .map_err(|e| csv_error(path, &e, &mut lines, 1))?
         .clone();
     if headers.is_empty() {
         return Err(LoadError::Csv {
@@ -144,13 +185,13 @@ fn deserialize_all<T: serde::de::DeserializeOwned>(
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 let row = record
                     .deserialize(Some(&headers))
-                    .map_err(|e| csv_error(path, &e, line))?;
+                    .map_err(|e| csv_error(path, &e, &mut lines, line))?;
                 out.push((line, row));
             }
-            Err(e) => return Err(csv_error(path, &e, 0)),
+            Err(e) => return Err(csv_error(path, &e, &mut lines, 0)),
         }
     }
     Ok(out)
@@ -347,6 +388,29 @@ mod tests {
             err.contains("short.csv, line 1: header lacks column 'code_vintage'"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn lines_are_counted_the_same_whatever_the_line_ending() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = format!(
+                "indicator,year,code,code_vintage,value{eol}rd,2016,E1,2014,1{eol}\"r,d\",2016,E2,2014,2{eol}rd,2016,E3,2014,x{eol}"
+            );
+            let path = temp_csv("eol.csv", &text);
+            let err = read_metric_rows(&path).unwrap_err().to_string();
+            assert!(
+                err.ends_with("eol.csv, line 4: value 'x' is not a number"),
+                "{eol:?}: {err}"
+            );
+            let ok = text.replace(",x", ",3");
+            let path = temp_csv("eol_ok.csv", &ok);
+            let rows = read_metric_rows(&path).unwrap();
+            assert_eq!(
+                rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+                vec![2, 3, 4],
+                "{eol:?}"
+            );
+        }
     }
 
     #[test]
