@@ -58,29 +58,47 @@ struct CacheFile {
 }
 
 impl Derived {
-    /// Computes adjacency and bands for `areas`.
-    pub fn compute(areas: &[Area]) -> Derived {
+    /// Computes adjacency and bands for `areas`. A band geometry that is not valid JSON (a
+    /// non-finite coordinate) is an error naming the band and the area, never an empty band.
+    pub fn compute(areas: &[Area]) -> Result<Derived, String> {
         let geometries: Vec<_> = areas.iter().map(|a| &a.geometry).collect();
         let adjacency = adjacency_of(&geometries, DEFAULT_TOLERANCE_M);
         let bands = generalise_layer(&geometries)
             .into_iter()
-            .map(|band| ServedBand {
-                spec: band.spec,
-                vertices: band
+            .map(|band| {
+                let geometry_json = band
                     .geometries
                     .iter()
-                    .map(geo::CoordsIter::coords_count)
-                    .sum(),
-                geometry_json: band
-                    .geometries
-                    .iter()
-                    .map(|g| RawValue::from_string(multipolygon_json(g)))
-                    .collect::<Result<_, _>>()
-                    // Finite coordinates always make valid JSON.
-                    .unwrap_or_default(),
+                    .zip(areas)
+                    .map(|(g, area)| {
+                        RawValue::from_string(multipolygon_json(g)).map_err(|e| {
+                            format!(
+                                "band {:?}: area {}: geometry is not valid JSON: {e}",
+                                band.spec, area.code
+                            )
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?;
+                if geometry_json.len() != areas.len() {
+                    return Err(format!(
+                        "band {:?} has {} geometries for {} areas",
+                        band.spec,
+                        geometry_json.len(),
+                        areas.len()
+                    ));
+                }
+                Ok(ServedBand {
+                    spec: band.spec,
+                    vertices: band
+                        .geometries
+                        .iter()
+                        .map(geo::CoordsIter::coords_count)
+                        .sum(),
+                    geometry_json,
+                })
             })
-            .collect();
-        Derived { adjacency, bands }
+            .collect::<Result<_, String>>()?;
+        Ok(Derived { adjacency, bands })
     }
 
     /// The artefacts of the layer `layer_id` read from `source`: from `cache_dir` when an entry
@@ -91,34 +109,34 @@ impl Derived {
         source: &Path,
         areas: &[Area],
         cache_dir: Option<&Path>,
-    ) -> (Derived, Provenance) {
+    ) -> Result<(Derived, Provenance), String> {
         let started = Instant::now();
         let Some(dir) = cache_dir else {
-            return (
-                Derived::compute(areas),
+            return Ok((
+                Derived::compute(areas)?,
                 Provenance::Computed(started.elapsed()),
-            );
+            ));
         };
         let key = match cache_key(source) {
             Ok(key) => key,
             Err(e) => {
                 tracing::warn!(layer = layer_id, error = %e, "cannot hash the layer file; computing");
-                return (
-                    Derived::compute(areas),
+                return Ok((
+                    Derived::compute(areas)?,
                     Provenance::Computed(started.elapsed()),
-                );
+                ));
             }
         };
         let path = entry_path(dir, layer_id, &key);
         if let Some(derived) = read_entry(&path, &key, areas) {
-            return (derived, Provenance::Cached(started.elapsed()));
+            return Ok((derived, Provenance::Cached(started.elapsed())));
         }
-        let derived = Derived::compute(areas);
+        let derived = Derived::compute(areas)?;
         let elapsed = started.elapsed();
         if let Err(e) = write_entry(dir, &path, &key, areas, &derived) {
             tracing::warn!(path = %path.display(), error = %e, "cannot write the artefact cache");
         }
-        (derived, Provenance::Computed(elapsed))
+        Ok((derived, Provenance::Computed(elapsed)))
     }
 
     pub fn band_vertices(&self) -> Vec<usize> {

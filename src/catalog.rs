@@ -4,7 +4,7 @@ use crate::artefacts::{Derived, Provenance, ServedBand};
 use crate::index::adjacency::Neighbour;
 use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
-use crate::metrics::{join_metrics, JoinInput, LayerCodes, Matrix, MetricsStore};
+use crate::metrics::{join_metrics, JoinInput, JoinSources, LayerCodes, Matrix, MetricsStore};
 use crate::model::{Area, AreaCode, Geography, LayerId};
 use geo::Rect;
 use std::collections::HashMap;
@@ -56,19 +56,36 @@ impl Layer {
         let path = data_dir.join(&spec.file);
         let areas = load::load_layer_areas(&path, &spec.code_field, &spec.name_field, bounds)?;
         let (derived, provenance) =
-            Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir);
-        let mut layer = Layer::from_areas(spec, areas, derived, provenance);
+            Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir).map_err(
+                |problem| LoadError::Table {
+                    path: path.clone(),
+                    problem: format!("deriving the zoom bands of layer '{}': {problem}", spec.id),
+                },
+            )?;
+        let mut layer = Layer::from_areas(spec, areas, derived, provenance).map_err(|problem| {
+            LoadError::Table {
+                path: path.clone(),
+                problem,
+            }
+        })?;
         layer.load_time = started.elapsed();
         Ok(layer)
     }
 
-    /// Indexes already validated areas (at least one) with their derived artefacts.
+    /// Indexes already validated areas (at least one, each with a bounding box) with their
+    /// derived artefacts.
     pub fn from_areas(
         spec: LayerSpec,
         areas: Vec<Area>,
         derived: Derived,
         provenance: Provenance,
-    ) -> Layer {
+    ) -> Result<Layer, String> {
+        if let Some(area) = areas.iter().find(|a| a.bbox().is_none()) {
+            return Err(format!(
+                "area {} of layer '{}' has an empty geometry, so no extent",
+                area.code, spec.id
+            ));
+        }
         let extent = areas
             .iter()
             .filter_map(Area::bbox)
@@ -84,15 +101,13 @@ impl Layer {
                     },
                 )
             })
-            .unwrap_or_else(|| {
-                Rect::new(geo::Coord { x: 0.0, y: 0.0 }, geo::Coord { x: 0.0, y: 0.0 })
-            });
+            .ok_or_else(|| format!("layer '{}' has no areas, so no extent", spec.id))?;
         let by_code = areas
             .iter()
             .enumerate()
             .map(|(i, a)| (a.code.clone(), i))
             .collect();
-        Layer {
+        Ok(Layer {
             index: SpatialIndex::build(&areas),
             adjacency: derived.adjacency,
             bands: derived.bands,
@@ -102,7 +117,7 @@ impl Layer {
             by_code,
             extent,
             load_time: Duration::ZERO,
-        }
+        })
     }
 
     pub fn id(&self) -> &LayerId {
@@ -131,7 +146,8 @@ impl Layer {
 }
 
 /// Builds every layer on one worker per core, each taking the next unbuilt layer; the first
-/// error (in manifest order) wins.
+/// error (in manifest order) wins. A panic while building a layer becomes an error naming the
+/// layer's file and carrying the panic's message.
 fn build_layers(
     specs: &[LayerSpec],
     data_dir: &Path,
@@ -150,7 +166,10 @@ fn build_layers(
                     loop {
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(spec) = specs.get(i) else { break };
-                        let layer = Layer::build(spec.clone(), data_dir, bounds, cache_dir);
+                        let path = data_dir.join(&spec.file);
+                        let layer = load::catch_panic(&path, || {
+                            Layer::build(spec.clone(), data_dir, bounds, cache_dir)
+                        });
                         let failed = layer.is_err();
                         mine.push((i, layer));
                         if failed {
@@ -163,14 +182,28 @@ fn build_layers(
             .collect();
         handles
             .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
+            .flat_map(|h| match h.join() {
+                Ok(mine) => mine,
+                // catch_panic catches every panic of a build; this is the rest of the loop.
+                Err(payload) => vec![(
+                    usize::MAX,
+                    Err(LoadError::Panicked {
+                        path: data_dir.to_path_buf(),
+                        message: load::panic_message(payload.as_ref()),
+                    }),
+                )],
+            })
             .collect()
     });
     built.sort_by_key(|(i, _)| *i);
     if built.len() < specs.len() && built.iter().all(|(_, r)| r.is_ok()) {
         return Err(LoadError::Table {
             path: data_dir.to_path_buf(),
-            problem: "a layer loader thread stopped unexpectedly".into(),
+            problem: format!(
+                "internal error: {} of {} layers were built, with no error",
+                built.len(),
+                specs.len()
+            ),
         });
     }
     built.into_iter().map(|(_, r)| r).collect()
@@ -196,17 +229,19 @@ impl Catalog {
         let layers = build_layers(&manifest.layers, data_dir, bounds, cache_dir)?;
         let tables = MetricTables::read(&manifest, data_dir)?;
         let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
-        let inputs = tables
-            .tables
-            .into_iter()
-            .map(|(spec, path, rows)| JoinInput { spec, path, rows })
-            .collect();
-        let metrics = join_metrics(
-            inputs,
-            tables.indicator_meta,
-            tables.framework_groups,
-            &codes,
-        )?;
+        let sources = JoinSources {
+            tables: tables
+                .tables
+                .into_iter()
+                .map(|(spec, path, rows)| JoinInput { spec, path, rows })
+                .collect(),
+            indicators_path: tables.indicators_path,
+            indicator_meta: tables.indicator_meta,
+            framework_groups: tables.framework_groups,
+            skipped: tables.skipped,
+            default_min_match: manifest.min_match,
+        };
+        let metrics = join_metrics(sources, &codes)?;
         let layer_positions: HashMap<LayerId, usize> = layers
             .iter()
             .enumerate()

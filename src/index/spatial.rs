@@ -119,6 +119,7 @@ mod tests {
             Default::default(),
             geometry,
         )
+        .unwrap()
     }
 
     /// A: a square with a hole; B: fills the hole; C: two parts far apart; D: an L whose

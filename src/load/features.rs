@@ -36,8 +36,13 @@ impl SourceFormat {
 
 /// Reads every feature of a GeoJSON FeatureCollection or a FlatGeobuf file.
 pub fn read_features(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
+    read_features_coded(path, "code")
+}
+
+/// As [`read_features`]; a feature that cannot be read is named by its `code_field` if it has one.
+pub fn read_features_coded(path: &Path, code_field: &str) -> Result<Vec<RawFeature>, LoadError> {
     match SourceFormat::of(path) {
-        Some(SourceFormat::GeoJson) => read_geojson(path),
+        Some(SourceFormat::GeoJson) => read_geojson(path, code_field),
         Some(SourceFormat::FlatGeobuf) => read_flatgeobuf(path),
         None => Err(LoadError::Table {
             path: path.to_path_buf(),
@@ -54,7 +59,7 @@ struct RawCollection<'a> {
     features: Vec<&'a RawValue>,
 }
 
-fn read_geojson(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
+fn read_geojson(path: &Path, code_field: &str) -> Result<Vec<RawFeature>, LoadError> {
     let io = |source| LoadError::Io {
         path: path.to_path_buf(),
         source,
@@ -80,12 +85,14 @@ fn read_geojson(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
                 serde_json::from_str(raw.get()).map_err(|e| LoadError::Feature {
                     path: path.to_path_buf(),
                     index,
-                    code: None,
+                    code: code_of(raw.get(), code_field),
                     problem: format!("not a GeoJSON Feature: {e}"),
                 })?;
             let geometry = match feature.geometry {
                 None => Err("geometry is null".to_string()),
-                Some(g) => geo::Geometry::<f64>::try_from(g.value).map_err(|e| e.to_string()),
+                Some(g) => check_geojson_geometry(&g.value).and_then(|()| {
+                    geo::Geometry::<f64>::try_from(g.value).map_err(|e| e.to_string())
+                }),
             };
             Ok(RawFeature {
                 properties: feature.properties.unwrap_or_default(),
@@ -93,6 +100,60 @@ fn read_geojson(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
             })
         })
         .collect()
+}
+
+/// The code of a feature that does not parse as a Feature, if its JSON has one.
+fn code_of(json: &str, code_field: &str) -> Option<String> {
+    let value: Value = serde_json::from_str(json).ok()?;
+    let code = value.get("properties")?.get(code_field)?.as_str()?.trim();
+    (!code.is_empty()).then(|| code.to_string())
+}
+
+/// What geo would hide on conversion: positions of fewer than two numbers (the conversion
+/// indexes them) and polygon rings whose last position is not their first (geo closes them
+/// silently; RFC 7946 requires closed rings).
+fn check_geojson_geometry(value: &geojson::Value) -> Result<(), String> {
+    use geojson::Value as V;
+    let positions = |ps: &[geojson::Position], what: &str| -> Result<(), String> {
+        match ps.iter().position(|p| p.len() < 2) {
+            Some(i) => Err(format!(
+                "{what}: position {i} has {} numbers; a position needs [lon, lat]",
+                ps.get(i).map_or(0, Vec::len)
+            )),
+            None => Ok(()),
+        }
+    };
+    let polygon = |rings: &[Vec<geojson::Position>], what: &str| -> Result<(), String> {
+        for (r, ring) in rings.iter().enumerate() {
+            let ring_name = if r == 0 {
+                format!("{what}exterior ring")
+            } else {
+                format!("{what}hole {}", r - 1)
+            };
+            positions(ring, &ring_name)?;
+            if ring.first() != ring.last() {
+                return Err(format!(
+                    "{ring_name} is not closed: it starts at {:?} and ends at {:?} (a GeoJSON ring must end where it starts)",
+                    ring.first().map_or(&[][..], Vec::as_slice),
+                    ring.last().map_or(&[][..], Vec::as_slice)
+                ));
+            }
+        }
+        Ok(())
+    };
+    match value {
+        V::Point(p) => positions(std::slice::from_ref(p), "point"),
+        V::MultiPoint(ps) | V::LineString(ps) => positions(ps, "line"),
+        V::MultiLineString(lines) => lines.iter().try_for_each(|l| positions(l, "line")),
+        V::Polygon(rings) => polygon(rings, ""),
+        V::MultiPolygon(polygons) => polygons
+            .iter()
+            .enumerate()
+            .try_for_each(|(i, rings)| polygon(rings, &format!("polygon {i}: "))),
+        V::GeometryCollection(members) => members
+            .iter()
+            .try_for_each(|g| check_geojson_geometry(&g.value)),
+    }
 }
 
 fn read_flatgeobuf(path: &Path) -> Result<Vec<RawFeature>, LoadError> {

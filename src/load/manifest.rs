@@ -18,6 +18,10 @@ pub struct Manifest {
     pub indicators: PathBuf,
     /// Framework group labels.
     pub framework_groups: PathBuf,
+    /// The least share of a metrics vintage's rows (with a value) whose code must find an area
+    /// in the vintage's layer, for every table that does not set its own; 1.0 when absent.
+    #[serde(default)]
+    pub min_match: Option<f64>,
     /// Named attribution blocks that layers and tables refer to.
     pub attribution: BTreeMap<String, AttributionSpec>,
     #[serde(rename = "layer")]
@@ -62,6 +66,40 @@ pub struct MetricsSpec {
     /// `code_vintage` value -> the layer its codes join to.
     pub layers: BTreeMap<String, LayerId>,
     pub attribution: Vec<String>,
+    /// An optional table may be empty, header-only or smaller than `min_rows`: it is then
+    /// skipped (logged and listed in the join report) instead of failing the load.
+    #[serde(default)]
+    pub optional: bool,
+    /// The least number of data rows the file must have; at least 1 when absent.
+    #[serde(default)]
+    pub min_rows: Option<usize>,
+    /// The least match rate for every vintage of this table (overrides the manifest's).
+    #[serde(default)]
+    pub min_match: Option<f64>,
+    /// Per-vintage match rates, overriding `min_match` for the vintages named.
+    #[serde(default)]
+    pub vintage_min_match: BTreeMap<String, f64>,
+}
+
+/// The match rate every vintage needs when the manifest says nothing: every row must join.
+pub const DEFAULT_MIN_MATCH: f64 = 1.0;
+
+impl MetricsSpec {
+    /// The least number of data rows this table needs (never below 1).
+    pub fn required_rows(&self) -> usize {
+        self.min_rows.unwrap_or(1).max(1)
+    }
+
+    /// The least match rate of `vintage`: its own, else the table's, else `manifest_default`,
+    /// else [`DEFAULT_MIN_MATCH`].
+    pub fn required_match(&self, vintage: &str, manifest_default: Option<f64>) -> f64 {
+        self.vintage_min_match
+            .get(vintage)
+            .copied()
+            .or(self.min_match)
+            .or(manifest_default)
+            .unwrap_or(DEFAULT_MIN_MATCH)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -99,6 +137,12 @@ impl Manifest {
                 manifest.bounds
             )));
         }
+        let rate_ok = |rate: f64| (0.0..=1.0).contains(&rate);
+        if let Some(rate) = manifest.min_match.filter(|r| !rate_ok(*r)) {
+            return Err(invalid(format!(
+                "min_match {rate} must be a share between 0 and 1"
+            )));
+        }
         let mut layer_ids = HashSet::new();
         for layer in &manifest.layers {
             if !layer_ids.insert(layer.id.as_str()) {
@@ -127,6 +171,32 @@ impl Manifest {
                 &format!("metrics '{}'", table.id),
                 path,
             )?;
+            if let Some(rate) = table.min_match.filter(|r| !rate_ok(*r)) {
+                return Err(invalid(format!(
+                    "metrics '{}': min_match {rate} must be a share between 0 and 1",
+                    table.id
+                )));
+            }
+            for (vintage, rate) in &table.vintage_min_match {
+                if !table.layers.contains_key(vintage) {
+                    return Err(invalid(format!(
+                        "metrics '{}': vintage_min_match names vintage '{vintage}', which `layers` does not map",
+                        table.id
+                    )));
+                }
+                if !rate_ok(*rate) {
+                    return Err(invalid(format!(
+                        "metrics '{}' vintage '{vintage}': min_match {rate} must be a share between 0 and 1",
+                        table.id
+                    )));
+                }
+            }
+            if table.min_rows == Some(0) {
+                return Err(invalid(format!(
+                    "metrics '{}': min_rows must be at least 1 (mark an empty table `optional = true`)",
+                    table.id
+                )));
+            }
             for (vintage, layer) in &table.layers {
                 let whose = format!("metrics '{}' vintage '{vintage}'", table.id);
                 known_layer(layer, &whose)?;
@@ -240,6 +310,40 @@ attribution = ["a"]
                 .contains("unknown attribution 'b' (known: a)"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn match_rates_resolve_vintage_then_table_then_manifest() {
+        let text = MINIMAL.replace(
+            "layers = { \"2014\"",
+            "min_match = 0.9\nvintage_min_match = { \"2014\" = 0.5 }\nlayers = { \"2014\"",
+        );
+        let m = Manifest::parse(&format!("min_match = 0.7\n{text}"), Path::new("x.toml")).unwrap();
+        let t = &m.metrics[0];
+        assert_eq!(t.required_match("2014", m.min_match), 0.5);
+        assert_eq!(t.required_match("-2014", m.min_match), 0.9);
+        let plain = Manifest::parse(MINIMAL, Path::new("x.toml")).unwrap();
+        assert_eq!(plain.metrics[0].required_match("2014", Some(0.7)), 0.7);
+        assert_eq!(plain.metrics[0].required_match("2014", None), 1.0);
+        assert_eq!(plain.metrics[0].required_rows(), 1);
+    }
+
+    #[test]
+    fn rejects_rates_outside_0_1_and_unknown_vintages() {
+        let bad = MINIMAL.replace("layers = { \"2014\"", "min_match = 95\nlayers = { \"2014\"");
+        let err = Manifest::parse(&bad, Path::new("x.toml")).unwrap_err();
+        assert!(
+            err.to_string().contains("min_match 95 must be a share"),
+            "{err}"
+        );
+        let bad = MINIMAL.replace(
+            "layers = { \"2014\"",
+            "vintage_min_match = { \"2099\" = 0.5 }\nlayers = { \"2014\"",
+        );
+        let err = Manifest::parse(&bad, Path::new("x.toml")).unwrap_err();
+        assert!(err.to_string().contains("vintage '2099'"), "{err}");
+        let bad = MINIMAL.replace("layers = { \"2014\"", "min_rows = 0\nlayers = { \"2014\"");
+        assert!(Manifest::parse(&bad, Path::new("x.toml")).is_err());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use super::LoadError;
 use crate::model::{AreaCode, Geography, IndicatorId};
 use serde::Deserialize;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// One value of one indicator for one area and year, with its line for error messages.
@@ -85,15 +86,49 @@ pub struct MatrixRow {
     pub value: f64,
 }
 
-fn open(path: &Path) -> Result<csv::Reader<std::fs::File>, LoadError> {
-    csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| csv_error(path, &e, 1))
+/// Line numbers from byte offsets. The csv crate counts lines by `\n` after the record a CRLF
+/// ends has been positioned, so in a CRLF file it names the line before; this counts `\n`,
+/// `\r\n` and a lone `\r` as one line break each.
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    breaks: u64,
 }
 
-fn csv_error(path: &Path, e: &csv::Error, fallback_line: u64) -> LoadError {
-    let line = e.position().map(|p| p.line()).unwrap_or(fallback_line);
+impl<'a> Lines<'a> {
+    fn new(bytes: &'a [u8]) -> Lines<'a> {
+        Lines {
+            bytes,
+            at: 0,
+            breaks: 0,
+        }
+    }
+
+    /// The 1-based line of the record or error at `byte`.
+    fn line_at(&mut self, byte: u64) -> u64 {
+        let byte = usize::try_from(byte).map_or(self.bytes.len(), |b| b.min(self.bytes.len()));
+        if byte < self.at {
+            (self.at, self.breaks) = (0, 0);
+        }
+        let is_break = |i: usize| match self.bytes.get(i) {
+            Some(b'\n') => true,
+            Some(b'\r') => self.bytes.get(i + 1) != Some(&b'\n'),
+            _ => false,
+        };
+        self.breaks += (self.at..byte).filter(|&i| is_break(i)).count() as u64;
+        self.at = byte;
+        // A record positioned on the `\n` of a CRLF starts on the next line.
+        let on_crlf = self.bytes.get(byte) == Some(&b'\n')
+            && byte > 0
+            && self.bytes.get(byte - 1) == Some(&b'\r');
+        self.breaks + 1 + u64::from(on_crlf)
+    }
+}
+
+fn csv_error(path: &Path, e: &csv::Error, lines: &mut Lines<'_>, fallback_line: u64) -> LoadError {
+    let line = e
+        .position()
+        .map_or(fallback_line, |p| lines.line_at(p.byte()));
     let problem = match e.kind() {
         csv::ErrorKind::Io(io) => io.to_string(),
         csv::ErrorKind::Deserialize { err, .. } => match err.field() {
@@ -109,35 +144,65 @@ fn csv_error(path: &Path, e: &csv::Error, fallback_line: u64) -> LoadError {
     }
 }
 
+/// Reads every record as `T`, with its line. The header must name every column in `required`.
 fn deserialize_all<T: serde::de::DeserializeOwned>(
     path: &Path,
+    required: &[&str],
 ) -> Result<Vec<(u64, T)>, LoadError> {
-    let mut reader = open(path)?;
+    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut lines = Lines::new(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(bytes.as_slice());
     let mut out = Vec::new();
     let mut record = csv::StringRecord::new();
     let headers = reader
         .headers()
-        .map_err(|e| csv_error(path, &e, 1))?
+        .map_err(|e| csv_error(path, &e, &mut lines, 1))?
         .clone();
+    if headers.is_empty() {
+        return Err(LoadError::Csv {
+            path: path.to_path_buf(),
+            line: 1,
+            problem: format!("empty file: expected a header with {}", required.join(",")),
+        });
+    }
+    if let Some(missing) = required.iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(LoadError::Csv {
+            path: path.to_path_buf(),
+            line: 1,
+            problem: format!(
+                "header lacks column '{missing}' (expected {}; found {})",
+                required.join(","),
+                headers.iter().collect::<Vec<_>>().join(",")
+            ),
+        });
+    }
     loop {
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map(|p| p.line()).unwrap_or(0);
+                let line = record.position().map_or(0, |p| lines.line_at(p.byte()));
                 let row = record
                     .deserialize(Some(&headers))
-                    .map_err(|e| csv_error(path, &e, line))?;
+                    .map_err(|e| csv_error(path, &e, &mut lines, line))?;
                 out.push((line, row));
             }
-            Err(e) => return Err(csv_error(path, &e, 0)),
+            Err(e) => return Err(csv_error(path, &e, &mut lines, 0)),
         }
     }
     Ok(out)
 }
 
+/// The columns of a long-format metrics table.
+pub const METRIC_COLUMNS: [&str; 5] = ["indicator", "year", "code", "code_vintage", "value"];
+
 /// Reads a long-format metrics table (`indicator,year,code,code_vintage,value`).
 pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, LoadError> {
-    deserialize_all::<MetricRecord>(path)?
+    deserialize_all::<MetricRecord>(path, &METRIC_COLUMNS)?
         .into_iter()
         .map(|(line, r)| {
             let fail = |problem: String| LoadError::Csv {
@@ -176,41 +241,91 @@ pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, LoadError> {
         .collect()
 }
 
-/// Reads `indicators.csv`; every `geo_level` must be a known geography.
-pub fn read_indicator_meta(path: &Path) -> Result<Vec<(Geography, IndicatorMeta)>, LoadError> {
-    deserialize_all::<IndicatorMeta>(path)?
-        .into_iter()
-        .map(|(line, meta)| match Geography::parse(&meta.geo_level) {
-            Some(g) => Ok((g, meta)),
-            None => Err(LoadError::Csv {
+/// Reads `indicators.csv`: every `geo_level` must be a known geography, every title non-empty,
+/// and no indicator may have two rows at one level. The file must have at least one row.
+pub fn read_indicator_meta(path: &Path) -> Result<Vec<(u64, Geography, IndicatorMeta)>, LoadError> {
+    let rows = deserialize_all::<IndicatorMeta>(path, &["indicator", "geo_level", "title"])?;
+    if rows.is_empty() {
+        return Err(LoadError::Table {
+            path: path.to_path_buf(),
+            problem: "header only: expected one row per indicator and geo_level".into(),
+        });
+    }
+    let mut seen: HashMap<(String, Geography), u64> = HashMap::new();
+    rows.into_iter()
+        .map(|(line, meta)| {
+            let fail = |problem: String| LoadError::Csv {
                 path: path.to_path_buf(),
                 line,
-                problem: format!("unknown geo_level '{}'", meta.geo_level),
-            }),
+                problem,
+            };
+            if meta.indicator.is_empty() {
+                return Err(fail("empty indicator".into()));
+            }
+            let Some(g) = Geography::parse(&meta.geo_level) else {
+                return Err(fail(format!(
+                    "indicator '{}': unknown geo_level '{}'",
+                    meta.indicator, meta.geo_level
+                )));
+            };
+            if meta.title.is_empty() {
+                return Err(fail(format!(
+                    "indicator '{}' ({}): empty title (every indicator needs a title to be served)",
+                    meta.indicator, meta.geo_level
+                )));
+            }
+            if let Some(first) = seen.insert((meta.indicator.clone(), g), line) {
+                return Err(fail(format!(
+                    "indicator '{}' ({}) already has a row on line {first}",
+                    meta.indicator, meta.geo_level
+                )));
+            }
+            Ok((line, g, meta))
         })
         .collect()
 }
 
 pub fn read_framework_groups(path: &Path) -> Result<Vec<FrameworkGroup>, LoadError> {
-    Ok(deserialize_all(path)?.into_iter().map(|(_, g)| g).collect())
+    let groups: Vec<FrameworkGroup> =
+        deserialize_all(path, &["id", "label", "description", "order"])?
+            .into_iter()
+            .map(|(_, g)| g)
+            .collect();
+    if groups.is_empty() {
+        return Err(LoadError::Table {
+            path: path.to_path_buf(),
+            problem: "header only: expected one row per framework group".into(),
+        });
+    }
+    Ok(groups)
 }
 
 /// Reads an area x category matrix; values must be finite and non-negative.
 pub fn read_matrix(path: &Path) -> Result<Vec<MatrixRow>, LoadError> {
-    deserialize_all::<MatrixRow>(path)?
-        .into_iter()
-        .map(|(line, row)| {
-            if row.value.is_finite() && row.value >= 0.0 {
-                Ok(row)
-            } else {
-                Err(LoadError::Csv {
-                    path: path.to_path_buf(),
-                    line,
-                    problem: format!("value {} must be a finite non-negative number", row.value),
-                })
-            }
-        })
-        .collect()
+    deserialize_all::<MatrixRow>(
+        path,
+        &[
+            "code",
+            "name",
+            "code_vintage",
+            "category",
+            "measure",
+            "value",
+        ],
+    )?
+    .into_iter()
+    .map(|(line, row)| {
+        if row.value.is_finite() && row.value >= 0.0 {
+            Ok(row)
+        } else {
+            Err(LoadError::Csv {
+                path: path.to_path_buf(),
+                line,
+                problem: format!("value {} must be a finite non-negative number", row.value),
+            })
+        }
+    })
+    .collect()
 }
 
 #[cfg(test)]
@@ -269,7 +384,79 @@ mod tests {
     fn a_missing_column_is_an_error_naming_the_line() {
         let path = temp_csv("short.csv", "indicator,year,code,value\nrd,2016,E1,1.5\n");
         let err = read_metric_rows(&path).unwrap_err().to_string();
-        assert!(err.contains("short.csv, line 2"), "{err}");
-        assert!(err.contains("code_vintage"), "{err}");
+        assert!(
+            err.contains("short.csv, line 1: header lacks column 'code_vintage'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn lines_are_counted_the_same_whatever_the_line_ending() {
+        for eol in ["\n", "\r\n", "\r"] {
+            let text = format!(
+                "indicator,year,code,code_vintage,value{eol}rd,2016,E1,2014,1{eol}\"r,d\",2016,E2,2014,2{eol}rd,2016,E3,2014,x{eol}"
+            );
+            let path = temp_csv("eol.csv", &text);
+            let err = read_metric_rows(&path).unwrap_err().to_string();
+            assert!(
+                err.ends_with("eol.csv, line 4: value 'x' is not a number"),
+                "{eol:?}: {err}"
+            );
+            let ok = text.replace(",x", ",3");
+            let path = temp_csv("eol_ok.csv", &ok);
+            let rows = read_metric_rows(&path).unwrap();
+            assert_eq!(
+                rows.iter().map(|r| r.line).collect::<Vec<_>>(),
+                vec![2, 3, 4],
+                "{eol:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_and_header_only_files() {
+        let path = temp_csv("empty.csv", "");
+        let err = read_metric_rows(&path).unwrap_err().to_string();
+        assert!(err.contains("empty.csv, line 1: empty file"), "{err}");
+        let path = temp_csv("header.csv", "indicator,year,code,code_vintage,value\n");
+        assert_eq!(read_metric_rows(&path).unwrap(), vec![]);
+    }
+
+    const META_HEADER: &str = "indicator,geo_level,title\n";
+
+    #[test]
+    fn indicator_metadata_needs_titles_known_levels_and_one_row_each() {
+        let path = temp_csv(
+            "meta_ok.csv",
+            &format!("{META_HEADER}rd,lep,R&D\nrd,nuts2,R&D\n"),
+        );
+        assert_eq!(read_indicator_meta(&path).unwrap().len(), 2);
+        let path = temp_csv(
+            "meta_title.csv",
+            &format!("{META_HEADER}rd,lep,R&D\npat,lep,\n"),
+        );
+        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("meta_title.csv, line 3: indicator 'pat' (lep): empty title (every indicator needs a title to be served)"),
+            "{err}"
+        );
+        let path = temp_csv(
+            "meta_dup.csv",
+            &format!("{META_HEADER}rd,lep,A\nrd,lep,B\n"),
+        );
+        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        assert!(
+            err.ends_with("line 3: indicator 'rd' (lep) already has a row on line 2"),
+            "{err}"
+        );
+        let path = temp_csv("meta_level.csv", &format!("{META_HEADER}rd,county,A\n"));
+        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        assert!(
+            err.contains("line 2: indicator 'rd': unknown geo_level 'county'"),
+            "{err}"
+        );
+        let path = temp_csv("meta_header.csv", META_HEADER);
+        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        assert!(err.contains("meta_header.csv: header only"), "{err}");
     }
 }

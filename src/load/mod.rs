@@ -7,16 +7,18 @@ mod manifest;
 mod metrics_csv;
 mod tables;
 mod validate;
+mod validity;
 
-pub use error::LoadError;
-pub use features::{read_features, RawFeature, SourceFormat};
+pub use error::{catch_panic, panic_message, LoadError};
+pub use features::{read_features, read_features_coded, RawFeature, SourceFormat};
 pub use fingerprint::{data_version, file_hash};
 pub use manifest::{
     AttributionSpec, LayerSpec, Manifest, MatrixSpec, MetricsSpec, DEFAULT_MANIFEST,
+    DEFAULT_MIN_MATCH,
 };
 pub use metrics_csv::{
     read_framework_groups, read_indicator_meta, read_matrix, read_metric_rows, Cell,
-    FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow,
+    FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow, METRIC_COLUMNS,
 };
-pub use tables::MetricTables;
+pub use tables::{MetricTables, SkippedTable};
 pub use validate::{load_layer_areas, validate_features};

@@ -1,6 +1,6 @@
 //! Turning raw features into validated areas: geometry type, coordinates, codes and names.
 
-use super::{read_features, LoadError, RawFeature};
+use super::{read_features_coded, LoadError, RawFeature};
 use crate::model::{Area, AreaCode};
 use geo::{Coord, MultiPolygon, Polygon, Rect};
 use std::collections::HashSet;
@@ -13,13 +13,14 @@ pub fn load_layer_areas(
     name_field: &str,
     bounds: Rect<f64>,
 ) -> Result<Vec<Area>, LoadError> {
-    let features = read_features(path)?;
+    let features = read_features_coded(path, code_field)?;
     validate_features(path, features, code_field, name_field, bounds)
 }
 
 /// Validates raw features: polygonal, finite coordinates inside `bounds` (which catches a
-/// lon/lat swap), closed rings of at least four points, and unique non-empty codes and names.
-/// The areas come back sorted by code.
+/// lon/lat swap), closed rings of at least four points, valid under geo's `Validation` (no
+/// self-intersection, holes inside their shell, parts not overlapping), and unique non-empty
+/// codes and names. The areas come back sorted by code.
 pub fn validate_features(
     path: &Path,
     features: Vec<RawFeature>,
@@ -65,6 +66,8 @@ pub fn validate_features(
             .map_err(|e| fail(format!("bad geometry: {e}")))?;
         let geometry = polygonal(geometry).map_err(&fail)?;
         check_geometry(&geometry, bounds).map_err(&fail)?;
+        super::validity::check_multipolygon(&geometry)
+            .map_err(|e| fail(format!("invalid geometry (OGC simple features): {e}")))?;
         let mut properties = feature.properties;
         // Every served feature carries `code` and `name`, whatever the source fields are called.
         properties
@@ -73,12 +76,9 @@ pub fn validate_features(
         properties
             .entry("name")
             .or_insert_with(|| name.clone().into());
-        areas.push(Area::new(
-            AreaCode::new(code_text),
-            name,
-            properties,
-            geometry,
-        ));
+        let area = Area::new(AreaCode::new(code_text.clone()), name, properties, geometry)
+            .map_err(|e| fail(format!("geometry does not serialise as GeoJSON: {e}")))?;
+        areas.push(area);
     }
     // Code order, so that a layer serves the same sequence whatever its file format or order.
     areas.sort_by(|a, b| a.code.cmp(&b.code));
@@ -289,6 +289,67 @@ mod tests {
         ));
         let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(line))]).unwrap_err();
         assert!(err.to_string().contains("needs at least 4"), "{err}");
+    }
+
+    #[test]
+    fn a_bow_tie_is_rejected_with_geo_s_reason() {
+        let bow_tie = geo::Geometry::Polygon(Polygon::new(
+            vec![
+                (-1.0, 52.0),
+                (0.0, 53.0),
+                (0.0, 52.0),
+                (-1.0, 53.0),
+                (-1.0, 52.0),
+            ]
+            .into(),
+            vec![],
+        ));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(bow_tie))]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.geojson: feature 0 (code A): invalid geometry (OGC simple features): polygon at index 0 is invalid: exterior ring has a self-intersection"
+        );
+    }
+
+    #[test]
+    fn overlapping_parts_and_a_hole_outside_its_shell_are_rejected() {
+        let sq = |x: f64, y: f64, d: f64| {
+            Rect::new(Coord { x, y }, Coord { x: x + d, y: y + d }).to_polygon()
+        };
+        let parts = geo::Geometry::MultiPolygon(MultiPolygon::new(vec![
+            sq(-1.0, 52.0, 0.5),
+            sq(0.5, 52.0, 0.1),
+            sq(-0.8, 52.2, 0.5),
+        ]));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(parts))]).unwrap_err();
+        assert!(
+            err.to_string()
+                .ends_with("polygons at indices 0 and 2 overlap"),
+            "{err}"
+        );
+        let touching = geo::Geometry::MultiPolygon(MultiPolygon::new(vec![
+            sq(-1.0, 52.0, 0.5),
+            sq(-0.5, 52.0, 0.5),
+        ]));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(touching))]).unwrap_err();
+        assert!(err.to_string().ends_with("touch on a line"), "{err}");
+        let outside = geo::Geometry::Polygon(Polygon::new(
+            sq(-1.0, 52.0, 0.5).exterior().clone(),
+            vec![sq(0.0, 52.0, 0.1).exterior().clone()],
+        ));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(outside))]).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("interior ring at index 0 is not contained"),
+            "{err}"
+        );
+        // Apart parts, and parts meeting at a corner only, are valid.
+        let corner = geo::Geometry::MultiPolygon(MultiPolygon::new(vec![
+            sq(-1.0, 52.0, 0.5),
+            sq(-0.5, 52.5, 0.5),
+            sq(1.0, 54.0, 0.5),
+        ]));
+        validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(corner))]).unwrap();
     }
 
     #[test]

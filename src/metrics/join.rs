@@ -4,10 +4,15 @@ use super::store::{
     IndicatorInfo, IndicatorJoin, IndicatorLevel, JoinTotals, MetricsStore, RejectedValue, Series,
     TableReport, VintageReport,
 };
-use crate::load::{Cell, FrameworkGroup, IndicatorMeta, LoadError, MetricRow, MetricsSpec};
+use crate::load::{
+    Cell, FrameworkGroup, IndicatorMeta, LoadError, MetricRow, MetricsSpec, SkippedTable,
+};
 use crate::model::{Area, Geography, IndicatorId, LayerId};
 use std::collections::{BTreeMap, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+/// How many unmatched codes an error message lists.
+const EXAMPLE_CODES: usize = 5;
 
 /// The area codes of every layer, for resolving a row's code to an area index.
 #[derive(Debug, Default)]
@@ -48,27 +53,131 @@ pub struct JoinInput {
     pub rows: Vec<MetricRow>,
 }
 
+/// Everything a join reads besides the layers.
+pub struct JoinSources {
+    pub tables: Vec<JoinInput>,
+    /// `indicators.csv` and its rows with their lines.
+    pub indicators_path: PathBuf,
+    pub indicator_meta: Vec<(u64, Geography, IndicatorMeta)>,
+    pub framework_groups: Vec<FrameworkGroup>,
+    /// Optional tables not served (listed in the report).
+    pub skipped: Vec<SkippedTable>,
+    /// The manifest's `min_match`, for tables and vintages that set none.
+    pub default_min_match: Option<f64>,
+}
+
 /// Joins every table to its layers and builds the store and the join report.
 ///
 /// Errors (naming file and line): a `code_vintage` the manifest does not map, one indicator-year
-/// split across two vintages, or the same indicator, year and code given two different values.
-pub fn join_metrics(
-    inputs: Vec<JoinInput>,
-    meta: Vec<(Geography, IndicatorMeta)>,
-    framework_groups: Vec<FrameworkGroup>,
-    layers: &LayerCodes,
-) -> Result<MetricsStore, LoadError> {
+/// split across two vintages, the same indicator, year and code given two different values, a
+/// vintage whose rows match its layer below the manifest's `min_match` (naming the table, the
+/// vintage, the layer, the count unmatched and example codes), and an indicator with values but
+/// no row in `indicators.csv`.
+pub fn join_metrics(sources: JoinSources, layers: &LayerCodes) -> Result<MetricsStore, LoadError> {
     let mut store = MetricsStore {
-        framework_groups,
+        framework_groups: sources.framework_groups,
         ..MetricsStore::default()
     };
-    for input in inputs {
-        let table = join_table(&input, layers, &mut store)?;
+    store.report.skipped_tables = sources.skipped;
+    let mut first_use: BTreeMap<(IndicatorId, Geography), (PathBuf, u64)> = BTreeMap::new();
+    for input in &sources.tables {
+        for row in &input.rows {
+            first_use
+                .entry((row.indicator.clone(), input.spec.geography))
+                .or_insert_with(|| (input.path.clone(), row.line));
+        }
+        let table = join_table(input, layers, &mut store)?;
+        check_match_rates(input, &table, sources.default_min_match)?;
         add_totals(&mut store.report.totals, &table.totals);
         store.report.tables.push(table);
     }
-    attach_metadata(&mut store, meta);
+    check_metadata(
+        &sources.indicators_path,
+        &sources.indicator_meta,
+        &first_use,
+    )?;
+    attach_metadata(&mut store, sources.indicator_meta);
     Ok(store)
+}
+
+/// Every indicator used by a table needs a metadata row at the table's geography.
+fn check_metadata(
+    path: &Path,
+    meta: &[(u64, Geography, IndicatorMeta)],
+    first_use: &BTreeMap<(IndicatorId, Geography), (PathBuf, u64)>,
+) -> Result<(), LoadError> {
+    let known: std::collections::HashSet<(&str, Geography)> = meta
+        .iter()
+        .map(|(_, g, m)| (m.indicator.as_str(), *g))
+        .collect();
+    for ((indicator, geography), (table, line)) in first_use {
+        if !known.contains(&(indicator.as_str(), *geography)) {
+            return Err(LoadError::Table {
+                path: path.to_path_buf(),
+                problem: format!(
+                    "no metadata row for indicator '{indicator}' at geo_level '{geography}' (used from {}, line {line}); every indicator served needs a row with its title",
+                    table.display()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Share of the rows with a value whose code found an area (1 when no row had a value).
+pub fn match_rate(totals: &JoinTotals) -> f64 {
+    let matched = totals.matched_rows + totals.duplicate_rows;
+    let usable = matched + totals.unmatched_rows;
+    if usable == 0 {
+        1.0
+    } else {
+        matched as f64 / usable as f64
+    }
+}
+
+/// Every vintage must join at least its `min_match` (see [`MetricsSpec::required_match`]).
+fn check_match_rates(
+    input: &JoinInput,
+    table: &TableReport,
+    default_min_match: Option<f64>,
+) -> Result<(), LoadError> {
+    for v in &table.vintages {
+        let wanted = input
+            .spec
+            .required_match(&v.code_vintage, default_min_match);
+        let rate = match_rate(&v.totals);
+        if rate >= wanted {
+            continue;
+        }
+        let mut codes: Vec<(&String, &usize)> = v.unmatched_codes.iter().collect();
+        codes.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let examples = codes
+            .iter()
+            .take(EXAMPLE_CODES)
+            .map(|(code, n)| format!("{code} ({n} rows)"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let more = codes.len().saturating_sub(EXAMPLE_CODES);
+        let first_line = v.first_unmatched_line.unwrap_or_default();
+        return Err(LoadError::Csv {
+            path: input.path.clone(),
+            line: first_line,
+            problem: format!(
+                "metrics '{}' code_vintage '{}' joins layer '{}' ({} areas) at {:.1}%, below the {:.1}% the manifest expects (min_match): {} of {} rows with a value have no area in the layer, {} distinct codes: {examples}{}; is the vintage mapped to the right layer?",
+                input.spec.id,
+                v.code_vintage,
+                v.layer,
+                v.layer_areas,
+                rate * 100.0,
+                wanted * 100.0,
+                v.totals.unmatched_rows,
+                v.totals.matched_rows + v.totals.duplicate_rows + v.totals.unmatched_rows,
+                codes.len(),
+                if more > 0 { format!(" and {more} more") } else { String::new() },
+            ),
+        });
+    }
+    Ok(())
 }
 
 fn join_table(
@@ -120,6 +229,7 @@ fn join_table(
             layer_areas: layers.area_count(layer),
             totals: JoinTotals::default(),
             unmatched_codes: BTreeMap::new(),
+            first_unmatched_line: None,
             non_finite: Vec::new(),
             indicators: Vec::new(),
         });
@@ -153,6 +263,7 @@ fn join_table(
         };
         let Some(index) = layers.index(layer, row.code.as_str()) else {
             report.totals.unmatched_rows += 1;
+            report.first_unmatched_line.get_or_insert(row.line);
             ind.unmatched_rows += 1;
             *report
                 .unmatched_codes
@@ -177,21 +288,28 @@ fn join_table(
                 values: vec![None; layers.area_count(layer)],
             });
         let Some(slot) = series.values.get_mut(index) else {
-            continue;
+            // A series is as long as its layer, so this is a broken invariant, not bad data.
+            return Err(fail(
+                row.line,
+                format!(
+                    "internal error: area {index} of layer '{layer}' is outside its series of {} values",
+                    series.values.len()
+                ),
+            ));
         };
         match *slot {
             Some(existing) if existing == value => {
                 report.totals.duplicate_rows += 1;
             }
             Some(existing) => {
-                let first = first_line
-                    .get(&(&row.indicator, row.year, index))
-                    .copied()
-                    .unwrap_or(0);
+                let first = match first_line.get(&(&row.indicator, row.year, index)) {
+                    Some(line) => format!("line {line}"),
+                    None => "an earlier line".to_string(),
+                };
                 return Err(fail(
                     row.line,
                     format!(
-                        "{} {} {}: value {value} conflicts with {existing} on line {first}",
+                        "{} {} {}: value {value} conflicts with {existing} on {first}",
                         row.indicator, row.year, row.code
                     ),
                 ));
@@ -248,9 +366,9 @@ fn add_totals(into: &mut JoinTotals, from: &JoinTotals) {
     into.duplicate_rows += from.duplicate_rows;
 }
 
-fn attach_metadata(store: &mut MetricsStore, meta: Vec<(Geography, IndicatorMeta)>) {
+fn attach_metadata(store: &mut MetricsStore, meta: Vec<(u64, Geography, IndicatorMeta)>) {
     let mut without_values = Vec::new();
-    for (geography, m) in meta {
+    for (_, geography, m) in meta {
         let id = IndicatorId::new(m.indicator.clone());
         match store
             .indicators
@@ -310,6 +428,7 @@ mod tests {
                     Default::default(),
                     geometry,
                 )
+                .unwrap()
             })
             .collect()
     }
@@ -324,7 +443,32 @@ mod tests {
                 .map(|(v, l)| (v.to_string(), LayerId::new(l)))
                 .collect(),
             attribution: vec![],
+            optional: false,
+            min_rows: None,
+            min_match: None,
+            vintage_min_match: BTreeMap::new(),
         }
+    }
+
+    fn meta(indicator: &str) -> (u64, Geography, IndicatorMeta) {
+        let m = IndicatorMeta {
+            indicator: indicator.into(),
+            geo_level: "lep".into(),
+            title: format!("{indicator} title"),
+            subtitle: String::new(),
+            description: String::new(),
+            unit_label: String::new(),
+            unit_string: String::new(),
+            data_type: String::new(),
+            format: String::new(),
+            framework_group: String::new(),
+            is_experimental: String::new(),
+            source_name: String::new(),
+            source_url: String::new(),
+            api_doc_url: String::new(),
+            warning: String::new(),
+        };
+        (2, Geography::Lep, m)
     }
 
     fn row(
@@ -353,15 +497,33 @@ mod tests {
     }
 
     fn run(rows: Vec<MetricRow>) -> Result<MetricsStore, LoadError> {
+        let mut spec = spec();
+        spec.min_match = Some(0.0);
+        run_with(spec, rows, vec![meta("rd")])
+    }
+
+    fn run_with(
+        spec: MetricsSpec,
+        rows: Vec<MetricRow>,
+        indicator_meta: Vec<(u64, Geography, IndicatorMeta)>,
+    ) -> Result<MetricsStore, LoadError> {
         let (old, new) = (areas(&["A", "B", "C"]), areas(&["A", "D"]));
         let (old_id, new_id) = (LayerId::new("old"), LayerId::new("new"));
         let codes = LayerCodes::new([(&old_id, old.as_slice()), (&new_id, new.as_slice())]);
         let input = JoinInput {
-            spec: spec(),
+            spec,
             path: "lep.csv".into(),
             rows,
         };
-        join_metrics(vec![input], vec![], vec![], &codes)
+        let sources = JoinSources {
+            tables: vec![input],
+            indicators_path: "indicators.csv".into(),
+            indicator_meta,
+            framework_groups: vec![],
+            skipped: vec![],
+            default_min_match: None,
+        };
+        join_metrics(sources, &codes)
     }
 
     #[test]
@@ -410,11 +572,54 @@ mod tests {
             .find(|v| v.code_vintage == "2017")
             .unwrap();
         assert_eq!(v2017.unmatched_codes.get("B"), Some(&1));
+        assert_eq!(v2017.first_unmatched_line, Some(5));
         assert_eq!(v2017.indicators[0].areas_without_value[&2018], 1);
+        assert!(store.report.indicators_without_metadata.is_empty());
+    }
+
+    #[test]
+    fn an_indicator_without_metadata_names_the_file_and_first_line() {
+        let err = run(vec![
+            row(2, "rd", 2012, "A", "-2014", Some(1.0)),
+            row(3, "patents", 2012, "ZZ", "-2014", Some(1.0)),
+        ])
+        .unwrap_err()
+        .to_string();
         assert_eq!(
-            store.report.indicators_without_metadata,
-            vec!["rd/lep".to_string()]
+            err,
+            "indicators.csv: no metadata row for indicator 'patents' at geo_level 'lep' (used from lep.csv, line 3); every indicator served needs a row with its title"
         );
+    }
+
+    fn rows_2017(unmatched: usize) -> Vec<MetricRow> {
+        let mut rows = vec![];
+        for (i, year) in (2000..2020).enumerate() {
+            let code = if i < unmatched { "E9" } else { "A" };
+            rows.push(row(i as u64 + 2, "rd", year, code, "2017", Some(1.0)));
+        }
+        rows
+    }
+
+    #[test]
+    fn a_vintage_below_its_match_rate_names_table_vintage_layer_and_codes() {
+        // 20 rows on layer "new": 1 unmatched is 95%, 2 are 90%.
+        let mut spec = spec();
+        spec.min_match = Some(0.95);
+        assert!(run_with(spec.clone(), rows_2017(1), vec![meta("rd")]).is_ok());
+        let err = run_with(spec.clone(), rows_2017(2), vec![meta("rd")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("lep.csv, line 2: metrics 'lep' code_vintage '2017' joins layer 'new' (2 areas) at 90.0%, below the 95.0% the manifest expects (min_match): 2 of 20 rows with a value have no area in the layer, 1 distinct codes: E9 (2 rows)"),
+            "{err}"
+        );
+        // A per-vintage rate overrides the table's; the default is that every row joins.
+        spec.vintage_min_match.insert("2017".into(), 0.9);
+        assert!(run_with(spec, rows_2017(2), vec![meta("rd")]).is_ok());
+        let mut strict = self::spec();
+        strict.min_match = None;
+        let err = run_with(strict, rows_2017(1), vec![meta("rd")]).unwrap_err();
+        assert!(err.to_string().contains("below the 100.0%"), "{err}");
     }
 
     #[test]

@@ -4,7 +4,7 @@ mod join;
 mod matrix;
 mod store;
 
-pub use join::{join_metrics, JoinInput, LayerCodes};
+pub use join::{join_metrics, match_rate, JoinInput, JoinSources, LayerCodes};
 pub use matrix::{Matrix, MatrixSummary};
 
 pub use store::{

@@ -61,8 +61,11 @@ impl MetricsStore {
 pub struct JoinReport {
     pub totals: JoinTotals,
     pub tables: Vec<TableReport>,
-    /// Indicators with values but no metadata row (served with their id as title).
+    /// Indicators with values but no metadata row. Always empty since such an indicator fails
+    /// the load; kept so that report readers see the field.
     pub indicators_without_metadata: Vec<String>,
+    /// Optional metrics tables (`optional = true`) left out because they were empty or small.
+    pub skipped_tables: Vec<crate::load::SkippedTable>,
     /// Metadata rows (`indicator/geography`) with no values in any table.
     pub metadata_without_values: Vec<String>,
 }
@@ -108,6 +111,8 @@ pub struct VintageReport {
     pub totals: JoinTotals,
     /// Codes without a boundary in the layer, with their row counts.
     pub unmatched_codes: BTreeMap<String, usize>,
+    /// The line of the first unmatched row, if any.
+    pub first_unmatched_line: Option<u64>,
     /// Rows with a non-finite value, listed one by one.
     pub non_finite: Vec<RejectedValue>,
     pub indicators: Vec<IndicatorJoin>,

@@ -17,22 +17,22 @@ pub struct Area {
 }
 
 impl Area {
+    /// An area with its geometry's GeoJSON; an error if that is not valid JSON (a non-finite
+    /// coordinate, which validation rejects first), never a silent `null` geometry.
     pub fn new(
         code: AreaCode,
         name: String,
         properties: serde_json::Map<String, serde_json::Value>,
         geometry: MultiPolygon<f64>,
-    ) -> Area {
-        let json = multipolygon_json(&geometry);
-        // Finite numbers always make valid JSON; the default (null) is never reached.
-        let geometry_json = RawValue::from_string(json).unwrap_or_default();
-        Area {
+    ) -> Result<Area, serde_json::Error> {
+        let geometry_json = RawValue::from_string(multipolygon_json(&geometry))?;
+        Ok(Area {
             code,
             name,
             properties,
             geometry,
             geometry_json,
-        }
+        })
     }
 
     /// The geometry's bounding box; `None` only for an empty geometry, which validation rejects.
