@@ -54,7 +54,32 @@ impl Layer {
     ) -> Result<Layer, LoadError> {
         let started = Instant::now();
         let path = data_dir.join(&spec.file);
-        let areas = load::load_layer_areas(&path, &spec.code_field, &spec.name_field, bounds)?;
+        // The simple-features check (about 1.4 s over all layers) runs once per exact file: a
+        // stamp in the cache folder, named by a hash of the file's bytes and the checking code,
+        // says these bytes passed it. Every other check runs at every start.
+        let stamp = cache_dir.and_then(|dir| {
+            let bytes = std::fs::read(&path).ok()?;
+            let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+            hasher.update(&bytes);
+            hasher.update(include_str!("load/validity.rs").as_bytes());
+            hasher.update(include_str!("load/validate.rs").as_bytes());
+            Some(dir.join(format!("valid-{}-{:016x}", spec.id, hasher.digest())))
+        });
+        let checked_before = stamp.as_ref().is_some_and(|s| s.is_file());
+        let areas = load::load_layer_areas_with(
+            &path,
+            &spec.code_field,
+            &spec.name_field,
+            bounds,
+            !checked_before,
+        )?;
+        if let (Some(stamp), false) = (&stamp, checked_before) {
+            if let Err(e) = std::fs::create_dir_all(stamp.parent().unwrap_or(Path::new(".")))
+                .and_then(|()| std::fs::write(stamp, b"passed the OGC simple-features check\n"))
+            {
+                tracing::debug!(error = %e, "cannot write the validity stamp; will check again");
+            }
+        }
         let (derived, provenance) =
             Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir).map_err(
                 |problem| LoadError::Table {

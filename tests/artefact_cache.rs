@@ -181,3 +181,40 @@ fn without_a_cache_folder_nothing_is_written() {
     ));
     assert!(!s.cache().exists());
 }
+
+#[test]
+fn a_file_changed_after_it_passed_the_simple_features_check_is_checked_again() {
+    let dir = std::env::temp_dir().join(format!("smartspec-stamp-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let (data, cache) = (dir.join("data"), dir.join("cache"));
+    copy_dir(&fixtures(), &data);
+    let manifest = data.join("layers.toml");
+    Catalog::load_with(&manifest, &data, Some(&cache)).unwrap();
+    let stamps = std::fs::read_dir(&cache)
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with("valid-grid-")
+        })
+        .count();
+    assert_eq!(
+        stamps, 1,
+        "the check leaves a stamp for the exact bytes of grid.geojson"
+    );
+    // A bow-tie: G11's ring visits its corners out of order.
+    let path = data.join("boundaries/grid.geojson");
+    let mut fc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let ring = &mut fc["features"][0]["geometry"]["coordinates"][0];
+    ring.as_array_mut().unwrap().swap(2, 3);
+    std::fs::write(&path, serde_json::to_string(&fc).unwrap()).unwrap();
+    let err = match Catalog::load_with(&manifest, &data, Some(&cache)) {
+        Ok(_) => panic!("the bow-tie is served: the stamp of the old bytes was trusted"),
+        Err(e) => e.to_string(),
+    };
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(err.contains("grid.geojson") && err.contains("G11"), "{err}");
+}

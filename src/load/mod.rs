@@ -21,4 +21,4 @@ pub use metrics_csv::{
     FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow, METRIC_COLUMNS,
 };
 pub use tables::{MetricTables, SkippedTable};
-pub use validate::{load_layer_areas, validate_features};
+pub use validate::{load_layer_areas, load_layer_areas_with, validate_features};

@@ -13,8 +13,27 @@ pub fn load_layer_areas(
     name_field: &str,
     bounds: Rect<f64>,
 ) -> Result<Vec<Area>, LoadError> {
+    load_layer_areas_with(path, code_field, name_field, bounds, true)
+}
+
+/// As [`load_layer_areas`]; `simple_features: false` skips only the OGC simple-features check
+/// (the costly one), for a file whose exact bytes passed it before (see `catalog`).
+pub fn load_layer_areas_with(
+    path: &Path,
+    code_field: &str,
+    name_field: &str,
+    bounds: Rect<f64>,
+    simple_features: bool,
+) -> Result<Vec<Area>, LoadError> {
     let features = read_features_coded(path, code_field)?;
-    validate_features(path, features, code_field, name_field, bounds)
+    check_features(
+        path,
+        features,
+        code_field,
+        name_field,
+        bounds,
+        simple_features,
+    )
 }
 
 /// Validates raw features: polygonal, finite coordinates inside `bounds` (which catches a
@@ -27,6 +46,17 @@ pub fn validate_features(
     code_field: &str,
     name_field: &str,
     bounds: Rect<f64>,
+) -> Result<Vec<Area>, LoadError> {
+    check_features(path, features, code_field, name_field, bounds, true)
+}
+
+fn check_features(
+    path: &Path,
+    features: Vec<RawFeature>,
+    code_field: &str,
+    name_field: &str,
+    bounds: Rect<f64>,
+    simple_features: bool,
 ) -> Result<Vec<Area>, LoadError> {
     if features.is_empty() {
         return Err(LoadError::EmptyLayer {
@@ -66,8 +96,10 @@ pub fn validate_features(
             .map_err(|e| fail(format!("bad geometry: {e}")))?;
         let geometry = polygonal(geometry).map_err(&fail)?;
         check_geometry(&geometry, bounds).map_err(&fail)?;
-        super::validity::check_multipolygon(&geometry)
-            .map_err(|e| fail(format!("invalid geometry (OGC simple features): {e}")))?;
+        if simple_features {
+            super::validity::check_multipolygon(&geometry)
+                .map_err(|e| fail(format!("invalid geometry (OGC simple features): {e}")))?;
+        }
         let mut properties = feature.properties;
         // Every served feature carries `code` and `name`, whatever the source fields are called.
         properties

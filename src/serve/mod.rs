@@ -16,7 +16,7 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::io::AsyncWriteExt;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tower::ServiceExt;
@@ -224,9 +224,15 @@ async fn shed(mut stream: TcpStream) {
         "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
         BODY.len()
     );
+    let mut buf = [0u8; 8192];
+    // Read what the client sent first, and drain after the answer: closing a socket with unread
+    // data resets it, and the client would see a reset instead of the 503.
+    let _ = tokio::time::timeout(Duration::from_millis(100), stream.read(&mut buf)).await;
     let _ = tokio::time::timeout(Duration::from_secs(1), async {
         stream.write_all(response.as_bytes()).await?;
-        stream.shutdown().await
+        stream.shutdown().await?;
+        while stream.read(&mut buf).await? > 0 {}
+        Ok::<(), std::io::Error>(())
     })
     .await;
 }
