@@ -42,8 +42,9 @@ async fn gdal_lists_every_collection_and_pages_through_lep_2020() {
     ));
     let server = tokio::spawn(axum::serve(listener, router).into_future());
 
-    let (listing, features) = tokio::task::spawn_blocking(move || {
+    let (listing, features, schema) = tokio::task::spawn_blocking(move || {
         let listing = ogrinfo(&["-ro".into(), "-q".into(), url.clone()]);
+        let schema = ogrinfo(&["-ro".into(), "-so".into(), url.clone(), "lep-2021".into()]);
         let features = ogrinfo(&[
             "-ro".into(),
             "-oo".into(),
@@ -52,12 +53,21 @@ async fn gdal_lists_every_collection_and_pages_through_lep_2020() {
             "lep-2020".into(),
             "-geom=NO".into(),
         ]);
-        (listing, features)
+        (listing, features, schema)
     })
     .await
     .unwrap();
     server.abort();
 
+    // GDAL builds typed fields: whole numbers as Integer, reals as Real, booleans as Boolean.
+    for field in [
+        "vintage: Integer",
+        "bng_e: Integer",
+        "lat: Real",
+        "name: String",
+    ] {
+        assert!(schema.contains(field), "GDAL lacks '{field}':\n{schema}");
+    }
     for id in &ids {
         assert!(
             listing

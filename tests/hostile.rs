@@ -101,6 +101,10 @@ fn hostile_requests() -> Vec<(String, String)> {
         out.push(("GET".into(), target.into()));
     }
     out.push(("GET".into(), format!("/map/{}.js", "a".repeat(300))));
+    out.push((
+        "GET".into(),
+        format!("/collections?f={}", "x".repeat(10_000)),
+    ));
     out
 }
 
@@ -135,6 +139,24 @@ async fn every_hostile_request_gets_a_4xx_with_the_documented_json_error() {
         wrong.len(),
         wrong.join("\n")
     );
+}
+
+#[tokio::test]
+async fn oversized_targets_and_headers_get_414_and_431_as_json() {
+    let app = app_with(Trust::default());
+    let long = send(
+        &app,
+        "GET",
+        &format!("/collections?f={}", "x".repeat(10_000)),
+        &[],
+    )
+    .await;
+    assert_eq!(long.status, 414);
+    assert_eq!(long.json()["code"], "URITooLong");
+    let big = "y".repeat(40_000);
+    let heavy = send(&app, "GET", "/collections", &[("x-filler", big.as_str())]).await;
+    assert_eq!(heavy.status, 431);
+    assert_eq!(heavy.json()["code"], "HeadersTooLarge");
 }
 
 #[tokio::test]

@@ -134,6 +134,42 @@ async fn trust_host(
     next.run(req).await
 }
 
+/// The longest request target answered (longer: 414) and the most header bytes (more: 431),
+/// both well under what the connection reads (`serve`'s 256 KiB buffer), so these errors are
+/// the documented JSON rather than the connection layer's bare status.
+pub const MAX_URI_BYTES: usize = 8 << 10;
+pub const MAX_HEADER_BYTES: usize = 32 << 10;
+
+async fn request_limits(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let uri = req.uri().to_string().len();
+    if uri > MAX_URI_BYTES {
+        return ApiError {
+            status: axum::http::StatusCode::URI_TOO_LONG,
+            code: "URITooLong",
+            description: format!(
+                "the request target is {uri} bytes; at most {MAX_URI_BYTES} are read"
+            ),
+        }
+        .into_response();
+    }
+    let headers: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    if headers > MAX_HEADER_BYTES {
+        return ApiError {
+            status: axum::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            code: "HeadersTooLarge",
+            description: format!(
+                "the request headers are {headers} bytes; at most {MAX_HEADER_BYTES} are read"
+            ),
+        }
+        .into_response();
+    }
+    next.run(req).await
+}
+
 /// A loopback host (`localhost`, `127.x.y.z`, `[::1]`, any port) or one of `allowed` (with or
 /// without its port).
 fn host_allowed(host: &str, allowed: &[String]) -> bool {
@@ -235,6 +271,7 @@ pub fn router(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
+        .layer(axum::middleware::from_fn(request_limits))
         .layer(axum::middleware::from_fn(error::json_errors))
 }
 

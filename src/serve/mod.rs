@@ -125,7 +125,7 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true)
-        .max_buf_size(64 << 10);
+        .max_buf_size(256 << 10);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
