@@ -106,15 +106,7 @@ pub async fn peers(
                 ))
             })?,
     };
-    let exclude_neighbours = match params.get("exclude_neighbours") {
-        None | Some("false") => false,
-        Some("true") => true,
-        Some(other) => {
-            return Err(ApiError::invalid(format!(
-                "exclude_neighbours: expected true or false, got '{other}'"
-            )))
-        }
-    };
+    let exclude_neighbours = params.boolean("exclude_neighbours")?;
     let indicators = params
         .list("indicators")?
         .map(|ids| ids.into_iter().map(IndicatorId::new).collect());

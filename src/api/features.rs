@@ -181,7 +181,7 @@ pub async fn items(
                 .map_err(ApiError::invalid)
         })
         .collect::<Result<Vec<(&str, Equals)>, ApiError>>()?;
-    let skip_geometry = boolean(&params, "skipGeometry")?;
+    let skip_geometry = params.boolean("skipGeometry")?;
     let limit = params
         .get("limit")
         .map(|v| parse_limit(v, MAX_LIMIT))
@@ -437,17 +437,6 @@ pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer
 
 fn json_only(q: Option<&str>, endpoint: &Endpoint) -> Result<(), ApiError> {
     check_format(&Params::of(q, endpoint)?)
-}
-
-/// A boolean parameter: `true` or `false`, absent meaning false.
-fn boolean(params: &Params, name: &str) -> Result<bool, ApiError> {
-    match params.get(name) {
-        None | Some("false") => Ok(false),
-        Some("true") => Ok(true),
-        Some(other) => Err(ApiError::invalid(format!(
-            "{name}: expected true or false, got '{other}'"
-        ))),
-    }
 }
 
 /// Checks `f` where JSON is the only format.

@@ -134,6 +134,17 @@ impl Params {
             .transpose()
     }
 
+    /// A boolean parameter: `true` or `false`, absent meaning false.
+    pub fn boolean(&self, name: &str) -> Result<bool, ApiError> {
+        match self.get(name) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(ApiError::invalid(format!(
+                "{name}: expected true or false, got '{other}'"
+            ))),
+        }
+    }
+
     pub fn number(&self, name: &str) -> Result<Option<f64>, ApiError> {
         self.get(name)
             .map(|v| parse_number(name, v).map_err(ApiError::invalid))
@@ -210,6 +221,19 @@ pub fn parse_offset(value: &str) -> Result<usize, String> {
     Ok(usize::try_from(n).unwrap_or(usize::MAX))
 }
 
+/// The corners of a `bbox`: 4 numbers, or 6 with heights (which are dropped).
+fn bbox_numbers(value: &str) -> Result<(f64, f64, f64, f64), String> {
+    let numbers = value
+        .split(',')
+        .map(|p| parse_number("bbox", p))
+        .collect::<Result<Vec<f64>, String>>()?;
+    match numbers.as_slice() {
+        [a, b, c, d] => Ok((*a, *b, *c, *d)),
+        [a, b, _, d, e, _] => Ok((*a, *b, *d, *e)),
+        other => Err(format!("bbox: expected 4 numbers, got {}", other.len())),
+    }
+}
+
 /// Parses an OGC `bbox` in CRS84: `minLon,minLat,maxLon,maxLat` (or 6 numbers with heights).
 ///
 /// ```
@@ -219,16 +243,7 @@ pub fn parse_offset(value: &str) -> Result<usize, String> {
 /// assert_eq!(parse_bbox("1,2,3").unwrap_err(), "bbox: expected 4 numbers, got 3");
 /// ```
 pub fn parse_bbox(value: &str) -> Result<Rect<f64>, String> {
-    let parts: Vec<&str> = value.split(',').collect();
-    let numbers = parts
-        .iter()
-        .map(|p| parse_number("bbox", p))
-        .collect::<Result<Vec<f64>, String>>()?;
-    let (min_x, min_y, max_x, max_y) = match numbers.as_slice() {
-        [a, b, c, d] => (*a, *b, *c, *d),
-        [a, b, _, d, e, _] => (*a, *b, *d, *e),
-        other => return Err(format!("bbox: expected 4 numbers, got {}", other.len())),
-    };
+    let (min_x, min_y, max_x, max_y) = bbox_numbers(value)?;
     for (label, lon) in [("min longitude", min_x), ("max longitude", max_x)] {
         if !(-180.0..=180.0).contains(&lon) {
             return Err(format!("bbox: {label} {lon} is outside -180..180"));
@@ -270,15 +285,7 @@ const GRID_NORTHING: std::ops::RangeInclusive<f64> = -200_000.0..=1_400_000.0;
 /// assert!(parse_grid_bbox("400000,410000,380000,390000").is_err());
 /// ```
 pub fn parse_grid_bbox(value: &str) -> Result<Rect<f64>, String> {
-    let numbers = value
-        .split(',')
-        .map(|p| parse_number("bbox", p))
-        .collect::<Result<Vec<f64>, String>>()?;
-    let (min_x, min_y, max_x, max_y) = match numbers.as_slice() {
-        [a, b, c, d] => (*a, *b, *c, *d),
-        [a, b, _, d, e, _] => (*a, *b, *d, *e),
-        other => return Err(format!("bbox: expected 4 numbers, got {}", other.len())),
-    };
+    let (min_x, min_y, max_x, max_y) = bbox_numbers(value)?;
     for (label, v, range) in [
         ("min easting", min_x, &GRID_EASTING),
         ("max easting", max_x, &GRID_EASTING),

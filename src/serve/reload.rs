@@ -3,6 +3,7 @@
 
 use crate::api::{self, AppState};
 use crate::catalog::Catalog;
+use crate::load::panic_message;
 use arc_swap::ArcSwap;
 use axum::Router;
 use std::path::PathBuf;
@@ -79,13 +80,4 @@ fn failed(state: &AppState, error: String) -> String {
     tracing::error!(%error, "reload failed: still serving the catalog loaded before");
     state.status.reload_failed(&error);
     error
-}
-
-/// The text of a panic payload.
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic without a message".into())
 }
