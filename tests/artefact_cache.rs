@@ -4,23 +4,10 @@
 
 mod common;
 
-use common::fixtures;
+use common::{copy_dir, fixtures};
 use smartspec::artefacts::Provenance;
 use smartspec::catalog::Catalog;
-use std::path::{Path, PathBuf};
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let dest = to.join(path.file_name().unwrap());
-        if path.is_dir() {
-            copy_dir(&path, &dest);
-        } else {
-            std::fs::copy(&path, &dest).unwrap();
-        }
-    }
-}
+use std::path::PathBuf;
 
 struct Scratch(PathBuf);
 

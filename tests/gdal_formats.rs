@@ -5,27 +5,9 @@
 
 mod common;
 
-use common::{app, real_catalog};
+use common::{app, ogrinfo, real_catalog};
 use std::future::IntoFuture;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
-
-fn ogrinfo(args: &[&str]) -> String {
-    let output = Command::new("ogrinfo")
-        .args(args)
-        .env("GDAL_HTTP_TIMEOUT", "60")
-        .output()
-        .unwrap_or_else(|e| {
-            panic!("cannot run ogrinfo ({e}); install GDAL: apt-get install gdal-bin")
-        });
-    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
-    assert!(
-        output.status.success(),
-        "ogrinfo {args:?} failed: {}\n{stdout}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    stdout
-}
 
 /// Serves the real catalog on a free port; returns its address and the requests it saw
 /// (method, URI, Range header).

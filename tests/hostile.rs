@@ -6,7 +6,7 @@
 mod common;
 
 use axum::Router;
-use common::{fixture_catalog, repo, send};
+use common::{fixture_catalog, fixture_path, repo, send};
 use smartspec::api::endpoints::Kind;
 use smartspec::api::{documented_endpoints, router, AppState, Trust, WebSettings};
 
@@ -20,14 +20,6 @@ fn app_with(trust: Trust) -> Router {
             ..WebSettings::default()
         },
     ))
-}
-
-fn concrete(path: &str) -> String {
-    path.replace("{collectionId}", "grid")
-        .replace("{featureId}", "G11")
-        .replace("{code}", "G11")
-        .replace("{indicatorId}", "alpha")
-        .replace("{matrix}", "disciplines")
 }
 
 /// Bad values for a parameter of this kind (none for free text, which accepts anything).
@@ -48,7 +40,7 @@ fn bad_values(kind: Kind) -> Vec<&'static str> {
 fn hostile_requests() -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for e in documented_endpoints() {
-        let path = concrete(e.path);
+        let path = fixture_path(e.path);
         out.push(("GET".into(), format!("{path}?zz_unknown=1")));
         if let Some(p) = e.params.first() {
             out.push(("GET".into(), format!("{path}?{0}=a&{0}=b", p.name)));

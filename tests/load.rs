@@ -3,11 +3,11 @@
 
 mod common;
 
-use common::{data_dir, fixtures, repo};
+use common::{copy_dir, data_dir, fixtures, repo};
 use smartspec::catalog::Catalog;
 use smartspec::load::{load_layer_areas, Manifest};
 use smartspec::model::Area;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 fn uk() -> geo::Rect<f64> {
     Manifest::read(&repo().join("boundaries/layers.toml"))
@@ -85,19 +85,6 @@ fn load_edited(name: &str, edit: impl FnOnce(&Path)) -> String {
         Catalog::load(&dir.join("layers.toml"), &dir).expect_err("the edited data must not load");
     let _ = std::fs::remove_dir_all(&dir);
     err.to_string()
-}
-
-fn copy_dir(from: &Path, to: &PathBuf) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 fn rewrite(path: &Path, from: &str, to: &str) {

@@ -5,20 +5,11 @@
 
 mod common;
 
-use common::{app, assert_error, fixture_catalog, get, real_catalog};
+use common::{app, assert_error, fixture_catalog, fixture_path, get, real_catalog};
 use serde_json::Value;
 use smartspec::api::documented_endpoints;
 use std::collections::BTreeSet;
 use std::process::Command;
-
-/// A request path for a template, with ids that exist in the fixture catalog.
-fn concrete(path: &str) -> String {
-    path.replace("{collectionId}", "grid")
-        .replace("{featureId}", "G11")
-        .replace("{code}", "G11")
-        .replace("{indicatorId}", "alpha")
-        .replace("{matrix}", "disciplines")
-}
 
 /// The parameter names an UnknownParameter error says the endpoint accepts.
 fn accepted(description: &str) -> BTreeSet<String> {
@@ -50,7 +41,7 @@ async fn every_route_and_query_parameter_the_server_accepts_is_in_the_document()
         "the document's paths are not the router's"
     );
     for endpoint in &endpoints {
-        let path = concrete(endpoint.path);
+        let path = fixture_path(endpoint.path);
         // The route exists: a request without parameters is not a 404 "no resource" fallback.
         let plain = get(&app, &path).await;
         assert!(
@@ -74,9 +65,12 @@ async fn every_route_and_query_parameter_the_server_accepts_is_in_the_document()
             .map(|p| p["name"].as_str().unwrap().to_string())
             .collect();
         let filters: BTreeSet<String> = if endpoint.property_filters {
-            let q = get(&app, &concrete("/collections/{collectionId}/queryables"))
-                .await
-                .json();
+            let q = get(
+                &app,
+                &fixture_path("/collections/{collectionId}/queryables"),
+            )
+            .await
+            .json();
             q["properties"]
                 .as_object()
                 .unwrap()

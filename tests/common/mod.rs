@@ -160,3 +160,46 @@ pub async fn assert_error(app: &Router, uri: &str, status: u16, code: &str, need
         "{uri}: '{description}' lacks '{needle}'"
     );
 }
+
+/// Copies the folder `from` with everything under it to `to`.
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let dest = to.join(path.file_name().unwrap());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).unwrap();
+        }
+    }
+}
+
+/// A request path for an endpoint's template, with ids that exist in the fixture catalog.
+pub fn fixture_path(template: &str) -> String {
+    template
+        .replace("{collectionId}", "grid")
+        .replace("{featureId}", "G11")
+        .replace("{code}", "G11")
+        .replace("{indicatorId}", "alpha")
+        .replace("{matrix}", "disciplines")
+}
+
+/// Runs GDAL's `ogrinfo` (Debian gdal-bin) and returns its output; fails with the install
+/// command when it is missing and with its stderr when it fails.
+pub fn ogrinfo<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> String {
+    let output = std::process::Command::new("ogrinfo")
+        .args(args)
+        .env("GDAL_HTTP_TIMEOUT", "60")
+        .output()
+        .unwrap_or_else(|e| {
+            panic!("cannot run ogrinfo ({e}); install GDAL: apt-get install gdal-bin")
+        });
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "ogrinfo {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    stdout
+}
