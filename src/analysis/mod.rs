@@ -8,6 +8,7 @@ pub mod compare;
 pub mod peers;
 pub mod ranking;
 pub mod specialisation;
+pub mod standing;
 pub mod stats;
 
 /// Invalid input to an analysis function.

@@ -411,7 +411,7 @@ pub const PROFILE: Endpoint = Endpoint {
     tag: "Analysis",
     summary: "Every indicator for one area",
     description:
-        "The area's value, rank and percentile on every indicator of its geography for a year.",
+        "The area's value, rank and percentile on every indicator of its geography for a year, with its percentile in the good direction and its standing: strengths (top quarter), weaknesses (bottom quarter), neutral indicators apart and duplicates counted once (`standing_rule`).",
     params: &[GEOGRAPHY, YEAR],
     property_filters: false,
     answer: Answer {
@@ -479,7 +479,7 @@ pub const COMPARE: Endpoint = Endpoint {
     operation_id: "compareAreas",
     tag: "Analysis",
     summary: "Compare areas on one indicator",
-    description: "Each area against England and its neighbours.",
+    description: "Each area with its named neighbours, its gap to their mean, and two verdicts in the indicator's good direction (better, worse or similar; higher or lower for a neutral indicator): against all areas of the layer by percentile, and against its neighbours by the gap; `verdict_rules` states both.",
     params: &[
         GEOGRAPHY,
         YEAR,

@@ -6,6 +6,7 @@ mod error;
 pub mod indicators;
 pub mod lookup;
 pub mod map_config;
+pub mod numbers;
 pub mod rankings;
 pub mod resolve;
 pub mod specialisation;
