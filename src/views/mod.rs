@@ -8,6 +8,7 @@ pub mod lookup;
 pub mod map_config;
 pub mod rankings;
 pub mod resolve;
+pub mod spatial;
 pub mod specialisation;
 
 pub use error::{choices, ViewError};
