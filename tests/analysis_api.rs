@@ -464,3 +464,128 @@ async fn specialisation_matches_hand_computed_golden_values() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn spatial_statistics_of_a_gradient_are_positive_deterministic_and_in_layer_order() {
+    let app = app(fixture_catalog());
+    let reply = get(&app, "/indicators/alpha/spatial").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type(), "application/json");
+    let s = reply.json();
+    assert_eq!(s["indicator"], "alpha");
+    assert_eq!(
+        (s["geography"].as_str(), s["year"].as_i64()),
+        (Some("nuts3"), Some(2016))
+    );
+    assert_eq!(s["layer"], "grid");
+    assert_eq!(s["weights"], "queen contiguity, row-standardised");
+    assert_eq!(s["overlaps_count_as_neighbours"], true);
+    assert_eq!(
+        (s["permutations"].as_u64(), s["seed"].as_u64()),
+        (Some(999), Some(2026))
+    );
+    assert_eq!(s["significance"], 0.05);
+    assert_eq!(s["islands"], json!([]));
+    // alpha runs 1..9 row by row: strongly positive, the smallest p-value possible.
+    let global = &s["global"];
+    assert!(global["morans_i"].as_f64().unwrap() > 0.0, "{global}");
+    assert_eq!(global["expected_i"].as_f64(), Some(-1.0 / 8.0));
+    assert_eq!(global["n"], 9);
+    assert!(global["p_value"].as_f64().unwrap() <= 0.01, "{global}");
+    assert_eq!(global["note"], Value::Null);
+    let areas = s["areas"].as_array().unwrap();
+    let codes: Vec<&str> = areas.iter().map(|a| a["code"].as_str().unwrap()).collect();
+    let items = get(&app, "/collections/grid/items").await.json();
+    let layer: Vec<&str> = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, layer);
+    // G22 (5) is the mean of its eight neighbours: lag 5, gap 0, local I 0.
+    let g22 = areas.iter().find(|a| a["code"] == "G22").unwrap();
+    assert_eq!(g22["spatial_lag"], 5.0);
+    assert_eq!(g22["gap_to_neighbours"], 0.0);
+    assert_eq!(g22["neighbours"], 8);
+    assert_eq!(g22["local_i"].as_f64(), Some(0.0));
+    assert_eq!(g22["lisa"], "not-significant");
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert!(areas.iter().all(|a| keys(a) == keys(&areas[0])));
+    // The same seed gives the same bytes; another seed, other p-values.
+    let again = get(&app, "/indicators/alpha/spatial?seed=2026&permutations=999").await;
+    assert_eq!(again.json(), s);
+    let p = |v: &Value| -> Vec<Value> {
+        v["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["p_value"].clone())
+            .collect()
+    };
+    let other = get(&app, "/indicators/alpha/spatial?seed=7&permutations=99")
+        .await
+        .json();
+    assert_eq!(other["permutations"], 99);
+    assert_eq!(other["global"]["morans_i"], global["morans_i"]);
+    assert_ne!(p(&other), p(&s));
+}
+
+#[tokio::test]
+async fn spatial_statistics_leave_out_missing_values_and_check_their_parameters() {
+    let app = app(fixture_catalog());
+    let s = get(&app, "/indicators/score/spatial?geography=nuts3&year=2016")
+        .await
+        .json();
+    let g22 = s["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["code"] == "G22")
+        .unwrap();
+    assert_eq!(g22["lisa"], "no-data");
+    assert_eq!(g22["value"], Value::Null);
+    assert_eq!(s["global"]["n"], 8);
+    assert_error(
+        &app,
+        "/indicators/score/spatial?year=1999",
+        404,
+        "NotFound",
+        "years with data",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/indicators/nope/spatial",
+        404,
+        "NotFound",
+        "no indicator 'nope'",
+    )
+    .await;
+    for bad in ["permutations=98", "permutations=10000", "permutations=many"] {
+        assert_error(
+            &app,
+            &format!("/indicators/score/spatial?{bad}"),
+            400,
+            "InvalidParameterValue",
+            "permutations: expected a whole number from 99 to 9999",
+        )
+        .await;
+    }
+    assert_error(
+        &app,
+        "/indicators/score/spatial?seed=-1",
+        400,
+        "InvalidParameterValue",
+        "seed: expected a whole number",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/indicators/score/spatial?seeds=1",
+        400,
+        "UnknownParameter",
+        "permutations, seed",
+    )
+    .await;
+}

@@ -9,6 +9,7 @@ pub mod map_config;
 pub mod numbers;
 pub mod rankings;
 pub mod resolve;
+pub mod spatial;
 pub mod specialisation;
 
 pub use error::{choices, ViewError};
