@@ -248,7 +248,7 @@ async fn greater_manchester_2018_strengths_and_weaknesses_follow_the_good_direct
 }
 
 /// The join report finds the one duplicate pair, and the robust outlier rule flags the
-/// implausible UKRI total of £5,000 (Coast to Capital, 2016) without changing it.
+/// implausible UKRI total of £5,000 (Cumbria, 2016) without changing it.
 #[tokio::test]
 async fn duplicates_and_implausible_values_are_reported_never_changed() {
     let app = app(real_catalog());
