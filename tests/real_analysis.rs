@@ -284,3 +284,27 @@ async fn duplicates_and_implausible_values_are_reported_never_changed() {
         .unwrap()
         .starts_with("Equal to travel_time_to_rail in all 78 lep area-years"));
 }
+
+/// Differences and values are written to the indicator's decimals: Greater Manchester's 2019
+/// STEM density is 5.8 and Cheshire and Warrington's 7.5, so the difference is 1.7, not the
+/// 1.7000000000000002 that subtraction in binary gives.
+#[tokio::test]
+async fn a_neighbour_difference_is_written_to_the_indicators_decimals() {
+    let app = app(real_catalog());
+    let reply = get(
+        &app,
+        "/collections/lep-2020/items/E37000015/neighbours?indicator=aps_econ_active_stem_density_data&year=2019&properties=name",
+    )
+    .await;
+    let text = String::from_utf8(reply.body.clone()).unwrap();
+    assert!(!text.contains("1.7000000000000002"), "{text}");
+    let fc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let cheshire = fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == "E37000003")
+        .unwrap();
+    assert_eq!(cheshire["properties"]["difference"], 1.7);
+    assert_eq!(cheshire["properties"]["value"], 7.5);
+}

@@ -31,7 +31,7 @@ pub async fn neighbours(
     } = one_feature(catalog, &endpoints::NEIGHBOURS, &id, &code, q.as_deref())?;
     check_format(&params)?;
     let metric = metric_join(catalog, layer, &params)?;
-    let items = view::neighbours(layer, index, metric.map(|m| m.values))
+    let items = view::neighbours(layer, index, metric.map(|m| (m.values, m.decimals)))
         .iter()
         .map(|n| Ok((n.index, n.properties.to_map()?)))
         .collect::<Result<Vec<(usize, Map<String, Value>)>, ApiError>>()?;

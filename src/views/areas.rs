@@ -44,8 +44,14 @@ impl NeighbourProperties {
 }
 
 /// The neighbours of the area at `index` in `layer`, with differences when `values` (aligned
-/// with the layer's areas) are given.
-pub fn neighbours(layer: &Layer, index: usize, values: Option<&[Option<f64>]>) -> Vec<Neighbour> {
+/// with the layer's areas, and the decimals they are written with) are given.
+pub fn neighbours(
+    layer: &Layer,
+    index: usize,
+    values: Option<(&[Option<f64>], u8)>,
+) -> Vec<Neighbour> {
+    let decimals = values.map_or(0, |(_, d)| d);
+    let values = values.map(|(v, _)| v);
     let value_at = |i: usize| values.and_then(|v| v.get(i).copied().flatten());
     let own = value_at(index);
     layer
@@ -60,7 +66,7 @@ pub fn neighbours(layer: &Layer, index: usize, values: Option<&[Option<f64>]>) -
                 relation: n.relation,
                 shared_km: (n.shared_km * 1000.0).round() / 1000.0,
                 difference: match (value_at(n.index), own) {
-                    (Some(theirs), Some(own)) => Some(theirs - own),
+                    (Some(theirs), Some(own)) => Some(round(theirs - own, decimals)),
                     _ => None,
                 },
             },
@@ -843,7 +849,7 @@ mod tests {
         let g11 = grid.position("G11").expect("G11");
         let score = crate::views::resolve::resolve(catalog, "score", Some("nuts3"), Some("2016"))
             .expect("score 2016");
-        let with = neighbours(grid, g11, Some(&score.series.values));
+        let with = neighbours(grid, g11, Some((&score.series.values, 0)));
         let codes: Vec<&str> = with
             .iter()
             .filter_map(|n| grid.areas.get(n.index).map(|a| a.code.as_str()))

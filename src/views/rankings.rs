@@ -49,7 +49,8 @@ pub struct Header<'a> {
     pub std_dev: Option<f64>,
 }
 
-/// Every area, ranked best first; areas without a value last.
+/// Every area, ranked highest value first (see `good_percentile` for the good direction); areas
+/// without a value last.
 #[derive(Debug, Serialize)]
 pub struct Ranking<'a> {
     #[serde(flatten)]

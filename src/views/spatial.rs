@@ -2,6 +2,7 @@
 //! Moran's I and LISA class, and the layer's global Moran's I (see [`crate::analysis::spatial`]).
 
 use super::indicators::series_layer;
+use super::numbers::{round_opt, round_statistic};
 use super::resolve::resolve;
 use super::ViewError;
 use crate::analysis::spatial::{self, Global, Lisa, Settings};
@@ -105,6 +106,9 @@ pub fn spatial_statistics<'a>(
         .flat_map(|(i, list)| list.iter().map(move |n| (i, n)))
         .filter(|(i, n)| n.index > *i && n.relation == Relation::Overlaps)
         .count();
+    // Values to their decimals, lags and gaps (statistics in the same unit) to two more; the
+    // Moran statistics and p-values are written in full.
+    let decimals = r.level.info.decimals;
     let areas = layer
         .areas
         .iter()
@@ -112,9 +116,9 @@ pub fn spatial_statistics<'a>(
         .map(|(area, s)| AreaStatistics {
             code: area.code.as_str(),
             name: area.name.as_str(),
-            value: s.value,
-            spatial_lag: s.spatial_lag,
-            gap_to_neighbours: s.gap_to_neighbours,
+            value: round_opt(s.value, decimals),
+            spatial_lag: round_statistic(s.spatial_lag, decimals),
+            gap_to_neighbours: round_statistic(s.gap_to_neighbours, decimals),
             neighbours: s.neighbours,
             local_i: s.local_i,
             p_value: s.p_value,
@@ -182,10 +186,11 @@ mod tests {
             .map(|a| a.code.as_str())
             .collect();
         assert_eq!(codes, layer);
-        // G11 (alpha 1) has neighbours G12 (2), G21 (4), G22 (5): lag 11/3.
+        // G11 (alpha 1) has neighbours G12 (2), G21 (4), G22 (5): lag 11/3, written to alpha's
+        // 0 decimals plus two.
         let g11 = s.areas.iter().find(|a| a.code == "G11").unwrap();
-        assert!((g11.spatial_lag.unwrap() - 11.0 / 3.0).abs() < 1e-12);
-        assert!((g11.gap_to_neighbours.unwrap() - (1.0 - 11.0 / 3.0)).abs() < 1e-12);
+        assert_eq!(g11.spatial_lag, Some(3.67));
+        assert_eq!(g11.gap_to_neighbours, Some(-2.67));
         assert_eq!(g11.neighbours, 3);
     }
 
