@@ -1,5 +1,5 @@
-//! Property tests for the CSV and GeoJSON loaders: whatever the bytes, they load or give an
-//! error naming the file; they never panic.
+//! Property tests for the CSV, GeoJSON and FlatGeobuf loaders: whatever the bytes, they load or
+//! give an error naming the file; they never panic.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
@@ -175,4 +175,53 @@ proptest! {
             }
         }
     }
+
+    #[test]
+    fn flatgeobuf_reader_never_panics_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
+        let path = temp("any.fgb", &bytes);
+        names_file(read_features(&path), &path);
+    }
+
+    /// A real FlatGeobuf (the fixture squares) with bytes overwritten, cut short or spliced:
+    /// it loads (and then validates or is refused naming a feature) or is refused naming the file.
+    #[test]
+    fn a_damaged_flatgeobuf_loads_or_fails_naming_the_file(
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6),
+        cut in prop::option::of(any::<prop::sample::Index>()),
+    ) {
+        let mut bytes = squares_fgb().to_vec();
+        for (at, byte) in &edits {
+            let i = at.index(bytes.len());
+            bytes[i] = *byte;
+        }
+        if let Some(cut) = cut {
+            bytes.truncate(cut.index(bytes.len()));
+        }
+        let path = temp("damaged.fgb", &bytes);
+        let result = read_features(&path)
+            .and_then(|raw| validate_features(&path, raw, "code", "name", uk()));
+        match result {
+            Ok(areas) => {
+                for area in &areas {
+                    prop_assert!(geo::Validation::is_valid(&area.geometry));
+                }
+            }
+            Err(e) => {
+                let text = e.to_string();
+                prop_assert!(text.contains(&path.display().to_string()), "{}", text);
+            }
+        }
+    }
+}
+
+/// The fixture FlatGeobuf, read once.
+fn squares_fgb() -> &'static [u8] {
+    static BYTES: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+    BYTES.get_or_init(|| {
+        std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/boundaries/squares.fgb"
+        ))
+        .unwrap()
+    })
 }

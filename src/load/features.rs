@@ -43,7 +43,18 @@ pub fn read_features(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
 pub fn read_features_coded(path: &Path, code_field: &str) -> Result<Vec<RawFeature>, LoadError> {
     match SourceFormat::of(path) {
         Some(SourceFormat::GeoJson) => read_geojson(path, code_field),
-        Some(SourceFormat::FlatGeobuf) => read_flatgeobuf(path),
+        // The flatbuffers reader asserts on some damaged files instead of returning an error
+        // (found by the property tests): a panic there is a refusal of the file, not a crash.
+        Some(SourceFormat::FlatGeobuf) => std::panic::catch_unwind(|| read_flatgeobuf(path))
+            .unwrap_or_else(|payload| {
+                Err(LoadError::FlatGeobuf {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "damaged file: the reader failed ({})",
+                        super::panic_message(payload.as_ref())
+                    ),
+                })
+            }),
         None => Err(LoadError::Table {
             path: path.to_path_buf(),
             problem: "unknown boundary format: expected a .geojson, .json or .fgb file".into(),
