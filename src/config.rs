@@ -64,6 +64,10 @@ pub struct Cli {
     /// Seconds requests in flight get to finish after SIGTERM before their connections close.
     #[arg(long, env = "SMARTSPEC_SHUTDOWN_GRACE", default_value_t = 10)]
     pub shutdown_grace: u64,
+    /// Watch the manifest and every file it names, checking every this many seconds, and reload
+    /// (as SIGHUP does) once a change has settled; 0 (the default) watches nothing.
+    #[arg(long, env = "SMARTSPEC_WATCH", default_value_t = 0)]
+    pub watch: u64,
     /// The base of every link the server writes (e.g. https://example.org/smartspec), whatever
     /// the request's Host says; set it behind a proxy.
     #[arg(long, env = "SMARTSPEC_PUBLIC_URL")]
@@ -104,6 +108,8 @@ pub struct Config {
     pub public_url: Option<String>,
     pub allowed_hosts: Vec<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How often to look for changed data files; `None`: no watching.
+    pub watch: Option<std::time::Duration>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -183,6 +189,7 @@ impl Config {
             public_url: cli.public_url.map(|u| u.trim_end_matches('/').to_string()),
             allowed_hosts: cli.allowed_hosts,
             trusted_proxies: cli.trusted_proxies,
+            watch: (cli.watch > 0).then(|| secs(cli.watch)),
             data_dir: cli.data_dir,
             addr: cli.addr,
             manifest: cli.manifest,

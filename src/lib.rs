@@ -29,6 +29,15 @@ use std::sync::Arc;
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (manifest, data_dir) = (config.manifest.clone(), config.data_dir.clone());
     let cache_dir = config.cache_dir.clone();
+    let sources = serve::reload::Sources {
+        manifest: config.manifest.clone(),
+        data_dir: config.data_dir.clone(),
+        cache_dir: config.cache_dir.clone(),
+    };
+    // Taken before loading, so a file changed while the catalog loads is seen as a change.
+    let watched = config
+        .watch
+        .map(|every| (every, serve::watch::stamp(&sources)));
     let catalog = tokio::task::spawn_blocking(move || {
         Catalog::load_with(&manifest, &data_dir, cache_dir.as_deref())
     })
@@ -67,11 +76,15 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         "listening; the map is at /map/ (SIGHUP reloads the data, SIGTERM stops)"
     );
     let app = serve::Reloadable::new(api::router(state.clone()));
-    let sources = serve::reload::Sources {
-        manifest: config.manifest.clone(),
-        data_dir: config.data_dir.clone(),
-        cache_dir: config.cache_dir.clone(),
-    };
+    if let Some((every, loaded)) = watched {
+        tokio::spawn(serve::watch::watch(
+            app.clone(),
+            state.clone(),
+            sources.clone(),
+            every,
+            loaded,
+        ));
+    }
     reload_on_sighup(app.clone(), state, sources)?;
     serve::serve(listener, app, config.limits, shutdown).await;
     tracing::info!("stopped");

@@ -386,6 +386,59 @@ fn sighup_serves_a_changed_value_with_a_new_etag_and_a_broken_reload_keeps_the_o
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// `--watch 1`: a changed file is picked up without a signal; a broken one is refused and the
+/// old answers stay; the semantics table beside the manifest is watched too.
+#[test]
+fn the_file_watch_reloads_changed_data_and_keeps_the_old_on_a_broken_file() {
+    let dir = scratch_fixtures("watch");
+    let d = dir.to_str().unwrap().to_string();
+    let manifest = dir.join("layers.toml");
+    let mut server = Server::start(&[
+        "--data-dir",
+        &d,
+        "--manifest",
+        manifest.to_str().unwrap(),
+        "--watch",
+        "1",
+    ]);
+    let version = health(server.addr)["data_version"].clone();
+    let csv = dir.join("metrics/squares.csv");
+    let text = std::fs::read_to_string(&csv).unwrap();
+    // A different length, so the change shows even within one second of mtime resolution.
+    std::fs::write(
+        &csv,
+        text.replace("rd,2015,A,2014,10\n", "rd,2015,A,2014,10.5\n"),
+    )
+    .unwrap();
+    let h = wait_for(server.addr, "the watched reload", |h| h["reloads"] == 1);
+    assert_ne!(h["data_version"], version);
+    let (_, _, body) = get(server.addr, VALUES, Duration::from_secs(5)).unwrap();
+    let after: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(after["values"]["A"], 10.5);
+
+    // The semantics table: a row without polarity is refused, naming the file and line.
+    let semantics = dir.join("indicator_semantics.csv");
+    let table = std::fs::read_to_string(&semantics).unwrap();
+    std::fs::write(&semantics, table.replacen(",true,", ",,", 1)).unwrap();
+    let h = wait_for(server.addr, "the refused reload", |h| {
+        h["failed_reloads"] == 1
+    });
+    let error = h["last_reload_error"]["error"].as_str().unwrap();
+    assert!(
+        error.contains("indicator_semantics.csv, line 2") && error.contains("missing polarity"),
+        "{error}"
+    );
+    let (status, _, body) = get(server.addr, VALUES, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 200);
+    let still: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(still["values"]["A"], 10.5);
+    server.signal("TERM");
+    assert!(server
+        .wait(Duration::from_secs(15))
+        .is_some_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn reloads_under_load_give_no_errors() {
     let server = Server::fixtures(&[]);

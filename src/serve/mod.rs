@@ -3,6 +3,7 @@
 
 mod guard;
 pub mod reload;
+pub mod watch;
 
 pub use guard::{Deadline, Guarded};
 pub use reload::Reloadable;

@@ -11,20 +11,27 @@ use std::sync::Arc;
 
 /// The router now serving; swapped atomically when a new catalog is ready.
 #[derive(Clone)]
-pub struct Reloadable(Arc<ArcSwap<Router>>);
+pub struct Reloadable {
+    router: Arc<ArcSwap<Router>>,
+    /// Held for a whole reload, so a SIGHUP and a file watch never load at the same time.
+    reloading: Arc<tokio::sync::Mutex<()>>,
+}
 
 impl Reloadable {
     pub fn new(router: Router) -> Reloadable {
-        Reloadable(Arc::new(ArcSwap::from_pointee(router)))
+        Reloadable {
+            router: Arc::new(ArcSwap::from_pointee(router)),
+            reloading: Arc::default(),
+        }
     }
 
     /// The router for a request that arrives now.
     pub fn current(&self) -> Router {
-        Router::clone(&self.0.load())
+        Router::clone(&self.router.load())
     }
 
     fn replace(&self, router: Router) {
-        self.0.store(Arc::new(router));
+        self.router.store(Arc::new(router));
     }
 }
 
@@ -44,6 +51,7 @@ pub async fn reload(
     state: &AppState,
     sources: &Sources,
 ) -> Result<(), String> {
+    let _one_at_a_time = target.reloading.lock().await;
     let started = std::time::Instant::now();
     let s = sources.clone();
     let loaded = tokio::task::spawn_blocking(move || {
