@@ -268,7 +268,7 @@ impl Catalog {
         let data_version = load::data_version(manifest_path, &manifest, data_dir)?;
         let bounds = manifest.bounds_rect();
         let layers = build_layers(&manifest.layers, data_dir, bounds, cache_dir)?;
-        let tables = MetricTables::read(&manifest, data_dir)?;
+        let tables = MetricTables::read(&manifest, manifest_path, data_dir)?;
         let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
         let sources = JoinSources {
             tables: tables
@@ -279,6 +279,8 @@ impl Catalog {
             indicators_path: tables.indicators_path,
             indicator_meta: tables.indicator_meta,
             framework_groups: tables.framework_groups,
+            semantics_path: tables.semantics_path,
+            semantics: tables.semantics,
             skipped: tables.skipped,
             default_min_match: manifest.min_match,
         };

@@ -161,7 +161,8 @@ async fn ranking_shares_the_lowest_rank_on_ties_and_lists_missing_last() {
         ]
     );
     assert_eq!(r["count_with_data"], 8);
-    assert!(close(r["mean"].as_f64().unwrap(), 21.0 / 8.0));
+    // Statistics are written to the values' decimals (0 for score) plus two: 2.625 is 2.63.
+    assert_eq!(r["mean"], 2.63);
     assert_eq!(r["median"], 3.0);
     // Population standard deviation of 5,4,3,3,3,2,1,0 about 2.625.
     let sd = ((5.0f64 - 2.625).powi(2)
@@ -171,14 +172,12 @@ async fn ranking_shares_the_lowest_rank_on_ties_and_lists_missing_last() {
         + (1.0f64 - 2.625).powi(2)
         + (0.0f64 - 2.625).powi(2))
         / 8.0;
-    assert!(close(r["std_dev"].as_f64().unwrap(), sd.sqrt()));
+    assert!((r["std_dev"].as_f64().unwrap() - sd.sqrt()).abs() <= 0.005);
     let top = &r["areas"][0];
-    assert!(close(
-        top["z_score"].as_f64().unwrap(),
-        (5.0 - 2.625) / sd.sqrt()
-    ));
+    // z-scores are written to three decimals, percentiles to one.
+    assert!((top["z_score"].as_f64().unwrap() - (5.0 - 2.625) / sd.sqrt()).abs() <= 5e-4);
     assert!(
-        close(top["percentile"].as_f64().unwrap(), 100.0 * 7.5 / 8.0),
+        (top["percentile"].as_f64().unwrap() - 100.0 * 7.5 / 8.0).abs() <= 0.05,
         "{top}"
     );
     assert_eq!(r["areas"][8]["value"], Value::Null);
@@ -195,7 +194,14 @@ async fn compare_gives_neighbour_means_gaps_and_verdicts() {
     .await
     .json();
     let g11 = &c["areas"][0];
-    assert_eq!(g11["neighbours"], json!(["G12", "G21", "G22"]));
+    assert_eq!(
+        g11["neighbours"],
+        json!([
+            {"code": "G12", "name": "Grid 1,2", "value": 3.0},
+            {"code": "G21", "name": "Grid 2,1", "value": 1.0},
+            {"code": "G22", "name": "Grid 2,2", "value": null}
+        ])
+    );
     assert_eq!(
         (
             g11["neighbour_mean"].as_f64(),
@@ -204,18 +210,35 @@ async fn compare_gives_neighbour_means_gaps_and_verdicts() {
         (Some(2.0), Some(2))
     );
     assert_eq!(g11["gap_to_neighbours"], 3.0);
-    // sd is about 1.49: 5 > median 3 + sd, so higher; 0 < 3 - sd, so lower.
-    assert_eq!(g11["verdict"], "higher");
+    // score: higher is better. Values 0,1,2,3,3,3,4,5: G11 is the top (percentile 93.8) and
+    // 3 above its neighbours, beyond half the IQR (3.25 − 1.75 = 1.5): better on both counts.
+    assert_eq!(c["iqr"], 1.5);
+    assert_eq!(
+        g11["verdicts"],
+        json!({"all_areas": "better", "neighbours": "better"})
+    );
+    assert!(c["verdict_rules"]["all_areas"]
+        .as_str()
+        .unwrap()
+        .contains("top or bottom quarter"));
     let g22 = &c["areas"][1];
     assert_eq!(
-        (&g22["value"], &g22["verdict"]),
-        (&Value::Null, &Value::Null)
+        (&g22["value"], &g22["verdicts"]),
+        (
+            &Value::Null,
+            &json!({"all_areas": null, "neighbours": null})
+        )
     );
-    assert!(
-        close(g22["neighbour_mean"].as_f64().unwrap(), 21.0 / 8.0),
-        "all eight neighbours have data"
+    assert_eq!(
+        g22["neighbour_mean"], 2.63,
+        "all eight neighbours have data: 21 / 8 to two decimals"
     );
-    assert_eq!(c["areas"][2]["verdict"], "lower");
+    // G32 is the lowest (0) and 2.5 below its neighbours' mean of (1 + 2 + 4 + 3) / 4.
+    assert_eq!(c["areas"][2]["gap_to_neighbours"], -2.5);
+    assert_eq!(
+        c["areas"][2]["verdicts"],
+        json!({"all_areas": "worse", "neighbours": "worse"})
+    );
     assert_error(
         &app,
         "/indicators/score/compare?geography=nuts3&year=2016&areas=G11,XX",
@@ -283,16 +306,28 @@ async fn profile_uses_the_latest_year_at_or_before_the_one_asked() {
         alpha["reason"],
         "no values for this area at or before the year"
     );
-    // Ordered by percentile, strongest first, with nulls last.
-    let percentiles: Vec<Option<f64>> = p["indicators"]
+    // Strengths first by percentile in the good direction, neutral apart, no value last.
+    let rows: Vec<(&str, Value, Value)> = p["indicators"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|i| i["percentile"].as_f64())
+        .map(|i| {
+            (
+                i["indicator"].as_str().unwrap(),
+                i["good_percentile"].clone(),
+                i["standing"].clone(),
+            )
+        })
         .collect();
-    let mut sorted = percentiles.clone();
-    sorted.sort_by(|a, b| b.partial_cmp(a).unwrap());
-    assert_eq!(percentiles, sorted);
+    assert_eq!(
+        rows,
+        [
+            // alpha: lower is better and G11 has the lowest: 100 − 5.6.
+            ("alpha", json!(94.4), json!("strength")),
+            ("score", json!(93.8), json!("strength")),
+            ("beta", Value::Null, json!("neutral")),
+        ]
+    );
     assert_error(
         &app,
         "/areas/G11/profile?geography=county",
@@ -322,10 +357,8 @@ async fn peers_are_nearest_in_z_space_and_explain_themselves() {
     let first = &p["peers"][0];
     // alpha and beta each step by one unit; z divides by the population sd of 1..9, sqrt(60/9).
     let step = 1.0 / (60.0f64 / 9.0).sqrt();
-    assert!(close(
-        first["distance"].as_f64().unwrap(),
-        (2.0 * step * step).sqrt()
-    ));
+    // Distances and contributions are written to three decimals.
+    assert!((first["distance"].as_f64().unwrap() - (2.0 * step * step).sqrt()).abs() <= 5e-4);
     let sum: f64 = first["contributions"]
         .as_object()
         .unwrap()
@@ -333,7 +366,7 @@ async fn peers_are_nearest_in_z_space_and_explain_themselves() {
         .map(|v| v.as_f64().unwrap())
         .sum();
     assert!(
-        close(sum, first["distance"].as_f64().unwrap().powi(2)),
+        (sum - first["distance"].as_f64().unwrap().powi(2)).abs() < 5e-3,
         "contributions sum to distance squared"
     );
     let far = get(&app, "/areas/G11/peers?geography=nuts3&year=2016&indicators=alpha,beta&k=2&exclude_neighbours=true").await.json();
@@ -428,6 +461,131 @@ async fn specialisation_matches_hand_computed_golden_values() {
         404,
         "NotFound",
         "matrices: disciplines",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn spatial_statistics_of_a_gradient_are_positive_deterministic_and_in_layer_order() {
+    let app = app(fixture_catalog());
+    let reply = get(&app, "/indicators/alpha/spatial").await;
+    assert_eq!(reply.status, 200);
+    assert_eq!(reply.content_type(), "application/json");
+    let s = reply.json();
+    assert_eq!(s["indicator"], "alpha");
+    assert_eq!(
+        (s["geography"].as_str(), s["year"].as_i64()),
+        (Some("nuts3"), Some(2016))
+    );
+    assert_eq!(s["layer"], "grid");
+    assert_eq!(s["weights"], "queen contiguity, row-standardised");
+    assert_eq!(s["overlaps_count_as_neighbours"], true);
+    assert_eq!(
+        (s["permutations"].as_u64(), s["seed"].as_u64()),
+        (Some(999), Some(2026))
+    );
+    assert_eq!(s["significance"], 0.05);
+    assert_eq!(s["islands"], json!([]));
+    // alpha runs 1..9 row by row: strongly positive, the smallest p-value possible.
+    let global = &s["global"];
+    assert!(global["morans_i"].as_f64().unwrap() > 0.0, "{global}");
+    assert_eq!(global["expected_i"].as_f64(), Some(-1.0 / 8.0));
+    assert_eq!(global["n"], 9);
+    assert!(global["p_value"].as_f64().unwrap() <= 0.01, "{global}");
+    assert_eq!(global["note"], Value::Null);
+    let areas = s["areas"].as_array().unwrap();
+    let codes: Vec<&str> = areas.iter().map(|a| a["code"].as_str().unwrap()).collect();
+    let items = get(&app, "/collections/grid/items").await.json();
+    let layer: Vec<&str> = items["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, layer);
+    // G22 (5) is the mean of its eight neighbours: lag 5, gap 0, local I 0.
+    let g22 = areas.iter().find(|a| a["code"] == "G22").unwrap();
+    assert_eq!(g22["spatial_lag"], 5.0);
+    assert_eq!(g22["gap_to_neighbours"], 0.0);
+    assert_eq!(g22["neighbours"], 8);
+    assert_eq!(g22["local_i"].as_f64(), Some(0.0));
+    assert_eq!(g22["lisa"], "not-significant");
+    let keys = |v: &Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert!(areas.iter().all(|a| keys(a) == keys(&areas[0])));
+    // The same seed gives the same bytes; another seed, other p-values.
+    let again = get(&app, "/indicators/alpha/spatial?seed=2026&permutations=999").await;
+    assert_eq!(again.json(), s);
+    let p = |v: &Value| -> Vec<Value> {
+        v["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["p_value"].clone())
+            .collect()
+    };
+    let other = get(&app, "/indicators/alpha/spatial?seed=7&permutations=99")
+        .await
+        .json();
+    assert_eq!(other["permutations"], 99);
+    assert_eq!(other["global"]["morans_i"], global["morans_i"]);
+    assert_ne!(p(&other), p(&s));
+}
+
+#[tokio::test]
+async fn spatial_statistics_leave_out_missing_values_and_check_their_parameters() {
+    let app = app(fixture_catalog());
+    let s = get(&app, "/indicators/score/spatial?geography=nuts3&year=2016")
+        .await
+        .json();
+    let g22 = s["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["code"] == "G22")
+        .unwrap();
+    assert_eq!(g22["lisa"], "no-data");
+    assert_eq!(g22["value"], Value::Null);
+    assert_eq!(s["global"]["n"], 8);
+    assert_error(
+        &app,
+        "/indicators/score/spatial?year=1999",
+        404,
+        "NotFound",
+        "years with data",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/indicators/nope/spatial",
+        404,
+        "NotFound",
+        "no indicator 'nope'",
+    )
+    .await;
+    for bad in ["permutations=98", "permutations=10000", "permutations=many"] {
+        assert_error(
+            &app,
+            &format!("/indicators/score/spatial?{bad}"),
+            400,
+            "InvalidParameterValue",
+            "permutations: expected a whole number from 99 to 9999",
+        )
+        .await;
+    }
+    assert_error(
+        &app,
+        "/indicators/score/spatial?seed=-1",
+        400,
+        "InvalidParameterValue",
+        "seed: expected a whole number",
+    )
+    .await;
+    assert_error(
+        &app,
+        "/indicators/score/spatial?seeds=1",
+        400,
+        "UnknownParameter",
+        "permutations, seed",
     )
     .await;
 }

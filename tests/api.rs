@@ -214,7 +214,7 @@ async fn an_indicator_joins_into_properties_on_its_own_layer_only() {
     let props = properties(&fc);
     assert_eq!(
         props[0],
-        &json!({"code": "A", "indicator": "rd", "year": 2015, "value": 10.0, "unit": "Pounds"})
+        &json!({"code": "A", "indicator": "rd", "year": 2015, "value": 10.0, "unit": "pounds"})
     );
     assert_eq!(props[3]["value"], Value::Null, "D has no 2015 value");
     assert_error(
@@ -398,7 +398,7 @@ async fn values_resolve_the_layer_from_the_vintage_of_the_year() {
         .json();
     assert_eq!(v["layer"], "squares-2017");
     assert_eq!(v["values"], json!({"AC": 40.0, "E": null}));
-    assert_eq!(v["unit"], "Pounds");
+    assert_eq!(v["unit"], "pounds");
     let latest = get(&app, "/indicators/rd/values?geography=lep")
         .await
         .json();

@@ -44,6 +44,7 @@ fn a_bad_boundary_file_stops_start_up_naming_file_and_feature() {
         "metrics/indicators.csv",
         "metrics/framework_groups.csv",
         "metrics/disciplines.csv",
+        "indicator_semantics.csv",
         "layers.toml",
     ] {
         std::fs::copy(fixtures().join(f), dir.join(f)).unwrap();

@@ -2,7 +2,8 @@
 //! naming the file and the feature or line.
 //!
 //! Every case copies a trimmed corpus (the English regions, the 2020 and 2021 LEP layers, the
-//! 2020 rows of `lep.csv`, `indicators.csv`, `framework_groups.csv` and a manifest over them)
+//! 2020 rows of `lep.csv`, `indicators.csv`, `framework_groups.csv`, the repository's
+//! indicator semantics and a manifest over them)
 //! from the real data into a temporary directory, breaks one thing, and loads it. The unbroken
 //! corpus must load, so each refusal is caused by its one fault.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -18,6 +19,7 @@ use std::sync::OnceLock;
 const MANIFEST: &str = r#"bounds = [-9.0, 49.0, 2.5, 61.0]
 indicators = "metrics/indicators.csv"
 framework_groups = "metrics/framework_groups.csv"
+semantics = "indicator_semantics.csv"
 
 [attribution.ons_ogl]
 short = "ONS"
@@ -102,6 +104,11 @@ impl Corpus {
         }
         std::fs::write(dir.join("metrics/lep.csv"), trimmed).unwrap();
         std::fs::write(dir.join("layers.toml"), MANIFEST).unwrap();
+        std::fs::copy(
+            repo().join("boundaries/indicator_semantics.csv"),
+            dir.join("indicator_semantics.csv"),
+        )
+        .unwrap();
         Corpus { dir }
     }
 
@@ -419,6 +426,64 @@ fn metrics_file_missing() {
 }
 
 // ---- indicator metadata ----
+
+#[test]
+fn an_indicator_without_a_semantics_row() {
+    let c = Corpus::new();
+    let lines = c.lines("indicator_semantics.csv");
+    let kept: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.starts_with("travel_time_to_work,"))
+        .cloned()
+        .collect();
+    assert_eq!(kept.len(), lines.len() - 1);
+    c.write_lines("indicator_semantics.csv", &kept);
+    let err = c.refusal();
+    assert_has(
+        &err,
+        &[
+            "indicator_semantics.csv: no row for indicator 'travel_time_to_work' (",
+            "metrics/indicators.csv, line ",
+            "every indicator needs its unit, decimals and polarity reviewed",
+        ],
+    );
+}
+
+#[test]
+fn a_semantics_row_for_an_unknown_indicator() {
+    let c = Corpus::new();
+    let mut lines = c.lines("indicator_semantics.csv");
+    lines.push("travel_time_to_moon,minutes,min,2,false,Shorter is better,".into());
+    let line = lines.len();
+    c.write_lines("indicator_semantics.csv", &lines);
+    let err = c.refusal();
+    assert_has(
+        &err,
+        &[
+            &format!(
+                "indicator_semantics.csv, line {line}: unknown indicator 'travel_time_to_moon': "
+            ),
+            "metrics/indicators.csv has no such indicator",
+        ],
+    );
+}
+
+#[test]
+fn a_semantics_row_without_polarity() {
+    let c = Corpus::new();
+    let lines = c.lines("indicator_semantics.csv");
+    let (i, row) = find_row(&lines, |r| r[0] == "air_pollution_mean_pm10");
+    c.replace(
+        "indicator_semantics.csv",
+        &row,
+        &row.replacen(",false,", ",,", 1),
+    );
+    let err = c.refusal();
+    assert_has(
+        &err,
+        &[&format!("indicator_semantics.csv, line {i}: indicator 'air_pollution_mean_pm10': missing polarity (higher_is_better must be true, false or neutral)")],
+    );
+}
 
 #[test]
 fn indicators_csv_of_zero_bytes() {

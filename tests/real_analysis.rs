@@ -184,3 +184,103 @@ async fn every_analysis_endpoint_answers_on_every_lep_and_nuts_vintage() {
         );
     }
 }
+
+/// Greater Manchester, 2018, read with the reviewed polarity: its short trip to the road network
+/// and its low PM10 (where lower is better) are strengths, not weaknesses as a raw-value ranking
+/// made them; its long commute (lower is better) is a weakness; the neutral university estate is
+/// listed apart; travel_time_to_rail, equal to travel_time_to_airport in every LEP area-year, is
+/// counted once.
+#[tokio::test]
+async fn greater_manchester_2018_strengths_and_weaknesses_follow_the_good_direction() {
+    let app = app(real_catalog());
+    let p = get(&app, "/areas/E37000015/profile?geography=lep&year=2018")
+        .await
+        .json();
+    let ids = |key: &str| -> Vec<String> {
+        p[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
+    };
+    let (strengths, weaknesses, neutral) = (ids("strengths"), ids("weaknesses"), ids("neutral"));
+    for id in ["travel_time_to_road_junctions", "air_pollution_mean_pm10"] {
+        assert!(strengths.contains(&id.to_string()), "{id} in {strengths:?}");
+    }
+    assert_eq!(weaknesses, ["travel_time_to_work", "total_ukri_funding"]);
+    assert_eq!(
+        neutral,
+        ["area_university_site", "total_university_buildings"]
+    );
+    let row = |id: &str| {
+        p["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["indicator"] == id)
+            .unwrap()
+            .clone()
+    };
+    let junctions = row("travel_time_to_road_junctions");
+    assert_eq!(
+        (
+            junctions["percentile"].as_f64(),
+            junctions["good_percentile"].as_f64()
+        ),
+        (Some(3.8), Some(96.2))
+    );
+    let rail = row("travel_time_to_rail");
+    assert_eq!(rail["duplicate_of"], "travel_time_to_airport");
+    assert_eq!(rail["standing"], serde_json::Value::Null);
+    assert!(!strengths.contains(&"travel_time_to_rail".to_string()));
+    // Peers count the pair once too.
+    let peers = get(&app, "/areas/E37000015/peers?geography=lep&year=2018")
+        .await
+        .json();
+    let skipped: Vec<&str> = peers["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["indicator"].as_str().unwrap())
+        .collect();
+    assert!(skipped.contains(&"travel_time_to_rail"), "{skipped:?}");
+}
+
+/// The join report finds the one duplicate pair, and the robust outlier rule flags the
+/// implausible UKRI total of £5,000 (Cumbria, 2016) without changing it.
+#[tokio::test]
+async fn duplicates_and_implausible_values_are_reported_never_changed() {
+    let app = app(real_catalog());
+    let report = get(&app, "/join-report").await.json();
+    assert_eq!(
+        report["duplicate_indicators"],
+        serde_json::json!([{"geography": "lep", "indicator": "travel_time_to_rail",
+            "duplicate_of": "travel_time_to_airport", "shared_values": 78}])
+    );
+    let values = get(
+        &app,
+        "/indicators/total_ukri_funding/values?geography=lep&year=2016",
+    )
+    .await
+    .json();
+    assert_eq!(values["check_source"], serde_json::json!(["E37000007"]));
+    assert_eq!(values["values"]["E37000007"], 5000.0);
+    assert_eq!(
+        (&values["unit"], &values["unit_symbol"]),
+        (&"pounds".into(), &"£".into())
+    );
+    let indicators = get(&app, "/indicators?geography=lep").await.json();
+    let airport = indicators["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "travel_time_to_airport")
+        .unwrap();
+    let level = &airport["levels"][0];
+    assert_eq!(level["higher_is_better"], false);
+    assert!(level["caveats"][0]
+        .as_str()
+        .unwrap()
+        .starts_with("Equal to travel_time_to_rail in all 78 lep area-years"));
+}

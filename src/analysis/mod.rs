@@ -1,4 +1,5 @@
-//! Pure analysis over per-area values (stage 4): statistics, ranking, comparison, peers, specialisation.
+//! Pure analysis over per-area values (stage 4): statistics, ranking, comparison, peers,
+//! specialisation, spatial statistics of neighbours.
 //!
 //! Everything here takes plain slices indexed by area position (the order of the layer's
 //! features) and returns plain, serialisable structs. No I/O, no HTTP, no geometry.
@@ -7,7 +8,9 @@
 pub mod compare;
 pub mod peers;
 pub mod ranking;
+pub mod spatial;
 pub mod specialisation;
+pub mod standing;
 pub mod stats;
 
 /// Invalid input to an analysis function.

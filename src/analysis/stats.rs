@@ -49,6 +49,28 @@ pub fn std_dev(values: &[Option<f64>]) -> Option<f64> {
     std_dev_of(&present(values))
 }
 
+/// The interquartile range of the present values: the third quartile minus the first, each
+/// by linear interpolation between order statistics (R's type 7); `None` without values.
+///
+/// ```
+/// use smartspec::analysis::stats::iqr;
+/// assert_eq!(iqr(&[Some(10.0), Some(20.0), Some(30.0), Some(40.0)]), Some(15.0));
+/// ```
+pub fn iqr(values: &[Option<f64>]) -> Option<f64> {
+    let mut xs = present(values);
+    if xs.is_empty() {
+        return None;
+    }
+    xs.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        let h = (xs.len() - 1) as f64 * q;
+        let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+        let (a, b) = (xs.get(lo).copied()?, xs.get(hi).copied()?);
+        Some(a + (h - lo as f64) * (b - a))
+    };
+    Some(quantile(0.75)? - quantile(0.25)?)
+}
+
 /// Count, mean, median and population standard deviation of the present values.
 pub fn summary(values: &[Option<f64>]) -> Summary {
     let mut xs = present(values);

@@ -426,7 +426,7 @@ pub const PROFILE: Endpoint = Endpoint {
     tag: "Analysis",
     summary: "Every indicator for one area",
     description:
-        "The area's value, rank and percentile on every indicator of its geography for a year.",
+        "The area's value, rank and percentile on every indicator of its geography for a year, with its percentile in the good direction and its standing: strengths (top quarter), weaknesses (bottom quarter), neutral indicators apart and duplicates counted once (`standing_rule`).",
     params: &[GEOGRAPHY, YEAR],
     property_filters: false,
     answer: Answer {
@@ -494,7 +494,7 @@ pub const COMPARE: Endpoint = Endpoint {
     operation_id: "compareAreas",
     tag: "Analysis",
     summary: "Compare areas on one indicator",
-    description: "Each area against England and its neighbours.",
+    description: "Each area with its named neighbours, its gap to their mean, and two verdicts in the indicator's good direction (better, worse or similar; higher or lower for a neutral indicator): against all areas of the layer by percentile, and against its neighbours by the gap; `verdict_rules` states both.",
     params: &[
         GEOGRAPHY,
         YEAR,
@@ -508,6 +508,43 @@ pub const COMPARE: Endpoint = Endpoint {
         description: "The comparison.",
         media_types: &[JSON],
         schema: "Object",
+    },
+};
+
+pub const SPATIAL: Endpoint = Endpoint {
+    path: "/indicators/{indicatorId}/spatial",
+    operation_id: "getSpatialStatistics",
+    tag: "Analysis",
+    summary: "Spatial statistics of neighbours for one indicator",
+    description: "Per area: the spatial lag (mean of the neighbours' values), the gap to the neighbours, local Moran's I with a permutation p-value and its LISA class (high-high, low-low, high-low, low-high, not-significant, island, no-data); for the layer: global Moran's I with its permutation p-value. Weights: queen contiguity (overlapping areas count as neighbours), row-standardised. Deterministic for a given seed; definitions in the README.",
+    params: &[
+        GEOGRAPHY,
+        YEAR,
+        Param {
+            default: Some(crate::analysis::spatial::DEFAULT_PERMUTATIONS as i64),
+            ..param(
+                "permutations",
+                Kind::Integer {
+                    min: crate::views::spatial::MIN_PERMUTATIONS as i64,
+                    max: crate::views::spatial::MAX_PERMUTATIONS as i64,
+                },
+                "Random permutations of each test (the smallest p-value is 1/(permutations+1)).",
+            )
+        },
+        Param {
+            default: Some(crate::analysis::spatial::DEFAULT_SEED as i64),
+            ..param(
+                "seed",
+                Kind::Count { min: 0 },
+                "Seed of the permutations (SplitMix64; a whole number below 2^64).",
+            )
+        },
+    ],
+    property_filters: false,
+    answer: Answer {
+        description: "The spatial statistics.",
+        media_types: &[JSON],
+        schema: "SpatialStatistics",
     },
 };
 

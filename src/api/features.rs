@@ -509,6 +509,7 @@ pub(crate) fn metric_join<'a>(
         indicator: resolved.id,
         year: resolved.year,
         unit: &resolved.level.info.unit,
+        decimals: resolved.level.info.decimals,
         values: &resolved.series.values,
     }))
 }

@@ -12,6 +12,7 @@ mod lookup;
 pub mod openapi;
 pub mod params;
 mod rankings;
+mod spatial;
 mod specialisation;
 mod web;
 
@@ -213,6 +214,7 @@ pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (e::PEERS, get(areas::peers)),
         (e::RANKING, get(rankings::ranking)),
         (e::COMPARE, get(rankings::compare)),
+        (e::SPATIAL, get(spatial::spatial)),
         (e::SPECIALISATIONS, get(specialisation::list)),
         (e::SPECIALISATION, get(specialisation::one)),
         (e::INDICATORS, get(indicators::list)),

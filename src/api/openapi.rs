@@ -440,9 +440,63 @@ fn component_schemas() -> BTreeMap<&'static str, Value> {
         ("OpenAPI", json!({"type": "object", "description": "This OpenAPI document."})),
         ("Html", json!({"type": "string"})),
         ("Object", json!({"type": "object", "description": "A JSON object; its members are described with the operation."})),
+        ("SpatialStatistics", spatial_statistics()),
     ]
     .into_iter()
     .collect()
+}
+
+/// `/indicators/{id}/spatial` (see `views::spatial` and the README's *Spatial statistics*).
+fn spatial_statistics() -> Value {
+    let number = json!({"type": "number", "nullable": true});
+    let area = json!({
+        "type": "object",
+        "required": ["code", "name", "value", "spatial_lag", "gap_to_neighbours", "neighbours", "local_i", "p_value", "lisa"],
+        "properties": {
+            "code": {"type": "string"},
+            "name": {"type": "string"},
+            "value": number,
+            "spatial_lag": {"type": "number", "nullable": true, "description": "Mean of the values of the neighbours with data; null for an island or an area without data."},
+            "gap_to_neighbours": {"type": "number", "nullable": true, "description": "value − spatial_lag, in the indicator's unit."},
+            "neighbours": {"type": "integer", "minimum": 0, "description": "Neighbours with data."},
+            "local_i": {"type": "number", "nullable": true, "description": "Local Moran's I: (n − 1)·z_i·Σ_j w_ij z_j / Σ z²."},
+            "p_value": {"type": "number", "nullable": true, "description": "Conditional-permutation p-value (folded, esda's p_sim)."},
+            "lisa": {"type": "string", "enum": ["high-high", "low-low", "high-low", "low-high", "not-significant", "island", "no-data"]}
+        }
+    });
+    json!({
+        "type": "object",
+        "required": ["indicator", "title", "geography", "year", "layer", "weights", "overlaps_count_as_neighbours", "permutations", "seed", "significance", "global", "islands", "areas"],
+        "properties": {
+            "indicator": {"type": "string"},
+            "title": {"type": "string"},
+            "geography": {"type": "string"},
+            "year": {"type": "integer"},
+            "layer": {"type": "string"},
+            "code_vintage": {"type": "string"},
+            "unit": {"type": "string"},
+            "unit_symbol": {"type": "string"},
+            "weights": {"type": "string", "description": "queen contiguity, row-standardised"},
+            "overlaps_count_as_neighbours": {"type": "boolean"},
+            "overlapping_pairs": {"type": "integer", "minimum": 0},
+            "permutations": {"type": "integer", "minimum": 99, "maximum": 9999},
+            "seed": {"type": "integer", "minimum": 0},
+            "significance": {"type": "number"},
+            "global": {
+                "type": "object",
+                "required": ["morans_i", "expected_i", "p_value", "n", "note"],
+                "properties": {
+                    "morans_i": {"type": "number", "nullable": true, "description": "Global Moran's I; null when undefined (see note)."},
+                    "expected_i": {"type": "number", "nullable": true, "description": "−1/(n − 1)."},
+                    "p_value": {"type": "number", "nullable": true, "description": "Permutation p-value (folded, esda's p_sim)."},
+                    "n": {"type": "integer", "minimum": 0, "description": "Areas with data."},
+                    "note": {"type": "string", "nullable": true, "description": "Why morans_i is null (a constant field, or no area with a neighbour with data)."}
+                }
+            },
+            "islands": {"type": "array", "items": {"type": "string"}, "description": "Areas with data and no neighbour with data."},
+            "areas": {"type": "array", "items": area}
+        }
+    })
 }
 
 /// The document as a readable HTML page that needs nothing from the network.

@@ -23,6 +23,7 @@ pub fn data_version(
     let mut hasher = Xxh3::new();
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(&file_hash(manifest_path)?.to_le_bytes());
+    hasher.update(&file_hash(&manifest.semantics_path(manifest_path))?.to_le_bytes());
     let files = manifest
         .layers
         .iter()

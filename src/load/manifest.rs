@@ -18,6 +18,9 @@ pub struct Manifest {
     pub indicators: PathBuf,
     /// Framework group labels.
     pub framework_groups: PathBuf,
+    /// The reviewed meaning of every indicator (unit, decimals, polarity, caveat), relative to
+    /// the manifest's own directory: it belongs to the project, not to the data.
+    pub semantics: PathBuf,
     /// The least share of a metrics vintage's rows (with a value) whose code must find an area
     /// in the vintage's layer, for every table that does not set its own; 1.0 when absent.
     #[serde(default)]
@@ -115,6 +118,14 @@ pub struct MatrixSpec {
 }
 
 impl Manifest {
+    /// Where the semantics table of the manifest at `manifest_path` lives.
+    pub fn semantics_path(&self, manifest_path: &Path) -> PathBuf {
+        manifest_path
+            .parent()
+            .unwrap_or(Path::new("."))
+            .join(&self.semantics)
+    }
+
     /// Reads and checks the manifest: unique ids, and every reference resolves.
     pub fn read(path: &Path) -> Result<Manifest, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
@@ -267,6 +278,7 @@ mod tests {
 bounds = [-9.0, 49.0, 2.5, 61.0]
 indicators = "i.csv"
 framework_groups = "f.csv"
+semantics = "s.csv"
 [attribution.a]
 text = "Full"
 short = "Short"

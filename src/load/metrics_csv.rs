@@ -145,7 +145,7 @@ fn csv_error(path: &Path, e: &csv::Error, lines: &mut Lines<'_>, fallback_line: 
 }
 
 /// Reads every record as `T`, with its line. The header must name every column in `required`.
-fn deserialize_all<T: serde::de::DeserializeOwned>(
+pub(super) fn deserialize_all<T: serde::de::DeserializeOwned>(
     path: &Path,
     required: &[&str],
 ) -> Result<Vec<(u64, T)>, LoadError> {

@@ -1,8 +1,9 @@
 //! Reading every table the manifest names: metrics, indicator metadata, groups and matrices.
 
 use super::{
-    read_framework_groups, read_indicator_meta, read_matrix, read_metric_rows, FrameworkGroup,
-    IndicatorMeta, LoadError, Manifest, MatrixRow, MatrixSpec, MetricRow, MetricsSpec,
+    read_framework_groups, read_indicator_meta, read_matrix, read_metric_rows, read_semantics,
+    FrameworkGroup, IndicatorMeta, IndicatorSemantics, LoadError, Manifest, MatrixRow, MatrixSpec,
+    MetricRow, MetricsSpec,
 };
 use crate::model::Geography;
 use serde::Serialize;
@@ -18,6 +19,9 @@ pub struct MetricTables {
     pub indicators_path: PathBuf,
     pub indicator_meta: Vec<(u64, Geography, IndicatorMeta)>,
     pub framework_groups: Vec<FrameworkGroup>,
+    /// The semantics table, with each row's line.
+    pub semantics_path: PathBuf,
+    pub semantics: Vec<(u64, IndicatorSemantics)>,
     pub matrices: Vec<(MatrixSpec, PathBuf, Vec<MatrixRow>)>,
 }
 
@@ -30,7 +34,11 @@ pub struct SkippedTable {
 }
 
 impl MetricTables {
-    pub fn read(manifest: &Manifest, data_dir: &Path) -> Result<MetricTables, LoadError> {
+    pub fn read(
+        manifest: &Manifest,
+        manifest_path: &Path,
+        data_dir: &Path,
+    ) -> Result<MetricTables, LoadError> {
         let mut tables = Vec::new();
         let mut skipped = Vec::new();
         for spec in &manifest.metrics {
@@ -78,7 +86,10 @@ impl MetricTables {
             })
             .collect::<Result<_, LoadError>>()?;
         let indicators_path = data_dir.join(&manifest.indicators);
+        let semantics_path = manifest.semantics_path(manifest_path);
         Ok(MetricTables {
+            semantics: read_semantics(&semantics_path)?,
+            semantics_path,
             tables,
             skipped,
             indicator_meta: read_indicator_meta(&indicators_path)?,

@@ -5,10 +5,11 @@ use super::store::{
     TableReport, VintageReport,
 };
 use crate::load::{
-    Cell, FrameworkGroup, IndicatorMeta, LoadError, MetricRow, MetricsSpec, SkippedTable,
+    Cell, FrameworkGroup, IndicatorMeta, IndicatorSemantics, LoadError, MetricRow, MetricsSpec,
+    SkippedTable,
 };
 use crate::model::{Area, Geography, IndicatorId, LayerId};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// How many unmatched codes an error message lists.
@@ -60,6 +61,9 @@ pub struct JoinSources {
     pub indicators_path: PathBuf,
     pub indicator_meta: Vec<(u64, Geography, IndicatorMeta)>,
     pub framework_groups: Vec<FrameworkGroup>,
+    /// The semantics table and its rows with their lines.
+    pub semantics_path: PathBuf,
+    pub semantics: Vec<(u64, IndicatorSemantics)>,
     /// Optional tables not served (listed in the report).
     pub skipped: Vec<SkippedTable>,
     /// The manifest's `min_match`, for tables and vintages that set none.
@@ -96,7 +100,14 @@ pub fn join_metrics(sources: JoinSources, layers: &LayerCodes) -> Result<Metrics
         &sources.indicator_meta,
         &first_use,
     )?;
-    attach_metadata(&mut store, sources.indicator_meta);
+    check_semantics(
+        &sources.indicators_path,
+        &sources.indicator_meta,
+        &sources.semantics_path,
+        &sources.semantics,
+    )?;
+    attach_metadata(&mut store, sources.indicator_meta, sources.semantics);
+    super::quality::check(&mut store);
     Ok(store)
 }
 
@@ -120,6 +131,49 @@ fn check_metadata(
                 ),
             });
         }
+    }
+    Ok(())
+}
+
+/// Every indicator of `indicators.csv` needs a semantics row, and every semantics row an
+/// indicator of `indicators.csv`.
+fn check_semantics(
+    indicators_path: &Path,
+    meta: &[(u64, Geography, IndicatorMeta)],
+    semantics_path: &Path,
+    semantics: &[(u64, IndicatorSemantics)],
+) -> Result<(), LoadError> {
+    let described: HashSet<&str> = semantics
+        .iter()
+        .map(|(_, s)| s.indicator.as_str())
+        .collect();
+    if let Some((line, _, m)) = meta
+        .iter()
+        .find(|(_, _, m)| !described.contains(m.indicator.as_str()))
+    {
+        return Err(LoadError::Table {
+            path: semantics_path.to_path_buf(),
+            problem: format!(
+                "no row for indicator '{}' ({}, line {line}): every indicator needs its unit, decimals and polarity reviewed",
+                m.indicator,
+                indicators_path.display()
+            ),
+        });
+    }
+    let known: HashSet<&str> = meta.iter().map(|(_, _, m)| m.indicator.as_str()).collect();
+    if let Some((line, s)) = semantics
+        .iter()
+        .find(|(_, s)| !known.contains(s.indicator.as_str()))
+    {
+        return Err(LoadError::Csv {
+            path: semantics_path.to_path_buf(),
+            line: *line,
+            problem: format!(
+                "unknown indicator '{}': {} has no such indicator",
+                s.indicator,
+                indicators_path.display()
+            ),
+        });
     }
     Ok(())
 }
@@ -286,6 +340,7 @@ fn join_table(
                 layer: layer.clone(),
                 code_vintage: vintage.to_string(),
                 values: vec![None; layers.area_count(layer)],
+                check_source: Vec::new(),
             });
         let Some(slot) = series.values.get_mut(index) else {
             // A series is as long as its layer, so this is a broken invariant, not bad data.
@@ -366,7 +421,15 @@ fn add_totals(into: &mut JoinTotals, from: &JoinTotals) {
     into.duplicate_rows += from.duplicate_rows;
 }
 
-fn attach_metadata(store: &mut MetricsStore, meta: Vec<(u64, Geography, IndicatorMeta)>) {
+fn attach_metadata(
+    store: &mut MetricsStore,
+    meta: Vec<(u64, Geography, IndicatorMeta)>,
+    semantics: Vec<(u64, IndicatorSemantics)>,
+) {
+    let semantics: HashMap<IndicatorId, IndicatorSemantics> = semantics
+        .into_iter()
+        .map(|(_, s)| (s.indicator.clone(), s))
+        .collect();
     let mut without_values = Vec::new();
     for (_, geography, m) in meta {
         let id = IndicatorId::new(m.indicator.clone());
@@ -375,7 +438,7 @@ fn attach_metadata(store: &mut MetricsStore, meta: Vec<(u64, Geography, Indicato
             .get_mut(&id)
             .and_then(|levels| levels.get_mut(&geography))
         {
-            Some(level) => level.info = info_from(m),
+            Some(level) => level.info = info_from(m, semantics.get(&id)),
             None => without_values.push(format!("{id}/{geography}")),
         }
     }
@@ -392,13 +455,21 @@ fn attach_metadata(store: &mut MetricsStore, meta: Vec<(u64, Geography, Indicato
     store.report.metadata_without_values = without_values;
 }
 
-fn info_from(m: IndicatorMeta) -> IndicatorInfo {
+/// The metadata row and the reviewed semantics (checked present by [`check_semantics`]; a
+/// missing one leaves the unit and polarity empty rather than guessing).
+fn info_from(m: IndicatorMeta, s: Option<&IndicatorSemantics>) -> IndicatorInfo {
     IndicatorInfo {
         title: m.title,
         subtitle: m.subtitle,
         description: m.description,
-        unit: m.unit_label,
-        unit_symbol: m.unit_string,
+        unit: s.map(|s| s.unit.clone()).unwrap_or_default(),
+        unit_symbol: s.map(|s| s.unit_symbol.clone()).unwrap_or_default(),
+        source_unit: m.unit_label,
+        decimals: s.map_or(crate::load::MAX_DECIMALS, |s| s.decimals),
+        higher_is_better: s.and_then(|s| s.higher_is_better),
+        polarity_reason: s.map(|s| s.reason.clone()).unwrap_or_default(),
+        caveats: s.and_then(|s| s.caveat.clone()).into_iter().collect(),
+        duplicate_of: None,
         format: m.format,
         framework_group: m.framework_group,
         experimental: m.is_experimental.eq_ignore_ascii_case("true"),
@@ -515,11 +586,28 @@ mod tests {
             path: "lep.csv".into(),
             rows,
         };
+        let semantics = indicator_meta
+            .iter()
+            .map(|(line, _, m)| {
+                let s = IndicatorSemantics {
+                    indicator: IndicatorId::new(m.indicator.clone()),
+                    unit: "pounds".into(),
+                    unit_symbol: "£".into(),
+                    decimals: 1,
+                    higher_is_better: Some(true),
+                    reason: "More is better".into(),
+                    caveat: None,
+                };
+                (*line, s)
+            })
+            .collect();
         let sources = JoinSources {
             tables: vec![input],
             indicators_path: "indicators.csv".into(),
             indicator_meta,
             framework_groups: vec![],
+            semantics_path: "indicator_semantics.csv".into(),
+            semantics,
             skipped: vec![],
             default_min_match: None,
         };

@@ -2,6 +2,7 @@
 
 mod join;
 mod matrix;
+pub mod quality;
 mod store;
 
 pub use join::{join_metrics, match_rate, JoinInput, JoinSources, LayerCodes};

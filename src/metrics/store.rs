@@ -26,10 +26,23 @@ pub struct IndicatorInfo {
     pub title: String,
     pub subtitle: String,
     pub description: String,
-    /// What is counted (`unit_label`), e.g. "Percentage".
+    /// A human unit from the reviewed semantics table, e.g. "pounds", "minutes".
     pub unit: String,
-    /// A symbol to print after values (`unit_string`), e.g. "%"; often empty.
+    /// A symbol for values, e.g. "£", "%", "min"; empty for plain counts.
     pub unit_symbol: String,
+    /// What the source calls its unit (`unit_label` in `indicators.csv`).
+    pub source_unit: String,
+    /// Decimals that carry meaning: every value and same-unit statistic is written rounded to them.
+    pub decimals: u8,
+    /// `Some(true)`: higher is better; `Some(false)`: lower is better; `None`: neutral.
+    pub higher_is_better: Option<bool>,
+    /// Why that direction (or why neutral).
+    pub polarity_reason: String,
+    /// Known caveats: the reviewed one, and a duplicate found at load.
+    pub caveats: Vec<String>,
+    /// Another indicator this one equals over every shared area-year at this level; such a pair
+    /// is counted once (as the other) in profiles and peers.
+    pub duplicate_of: Option<IndicatorId>,
     /// A d3-style number format hint, e.g. ".2f".
     pub format: String,
     pub framework_group: String,
@@ -48,6 +61,9 @@ pub struct Series {
     pub layer: LayerId,
     pub code_vintage: String,
     pub values: Vec<Option<f64>>,
+    /// Positions of values beyond the robust outlier rule ([`super::quality::check_source`]):
+    /// flagged "check source", never dropped or changed.
+    pub check_source: Vec<usize>,
 }
 
 impl MetricsStore {
@@ -68,6 +84,10 @@ pub struct JoinReport {
     pub skipped_tables: Vec<crate::load::SkippedTable>,
     /// Metadata rows (`indicator/geography`) with no values in any table.
     pub metadata_without_values: Vec<String>,
+    /// Indicators equal to another over every area-year both have, at one level.
+    pub duplicate_indicators: Vec<super::quality::Duplicate>,
+    /// How many values the outlier rule flags "check source", per indicator and level.
+    pub check_source: Vec<super::quality::Flagged>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

@@ -121,6 +121,7 @@ mod tests {
                 indicator: "rd",
                 year: 2015,
                 unit: "Pounds",
+                decimals: 1,
                 values: &values,
             }),
             ..Default::default()

@@ -17,6 +17,8 @@ pub struct MetricJoin<'a> {
     pub indicator: &'a str,
     pub year: i32,
     pub unit: &'a str,
+    /// Decimals the values are written with.
+    pub decimals: u8,
     /// Aligned with the layer's areas.
     pub values: &'a [Option<f64>],
 }
@@ -182,7 +184,10 @@ pub fn feature_properties(
             .collect(),
     };
     if let Some(metric) = options.metric {
-        let value = metric.values.get(index).copied().flatten();
+        let value = crate::views::numbers::round_opt(
+            metric.values.get(index).copied().flatten(),
+            metric.decimals,
+        );
         properties.insert("indicator".into(), metric.indicator.into());
         properties.insert("year".into(), metric.year.into());
         properties.insert("value".into(), value.map_or(Value::Null, Value::from));

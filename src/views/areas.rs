@@ -1,8 +1,10 @@
 //! Area representations: an area's profile, its peers, and what its neighbours' features gain.
 
+use super::numbers::{round, round_opt, round_statistic, PERCENTILE_DECIMALS, SCORE_DECIMALS};
 use super::{choices, ViewError};
 use crate::analysis::peers::peers as nearest_peers;
 use crate::analysis::ranking::rank;
+use crate::analysis::standing::{good_percentile, standing, Standing};
 use crate::catalog::{Catalog, Layer};
 use crate::index::adjacency::Relation;
 use crate::metrics::{IndicatorLevel, Series};
@@ -75,7 +77,11 @@ pub struct ProfileRequest {
     pub year: Option<i32>,
 }
 
-/// Every indicator for one area, strongest first.
+/// How a profile row's standing is decided.
+pub const STANDING_RULE: &str = "a strength at a percentile of at least 75 in the good direction (the top quarter of areas with a value; for an indicator where lower is better, the lowest quarter of values), a weakness at 25 or less, otherwise middle; neutral indicators, where neither direction is better, are listed apart; of two indicators with equal values everywhere, only the first counts";
+
+/// Every indicator for one area: strengths first (best first), then the middle, weaknesses,
+/// neutral indicators, duplicates, and indicators without a value.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Profile<'a> {
     pub code: String,
@@ -83,6 +89,13 @@ pub struct Profile<'a> {
     pub geography: Geography,
     /// The year asked for, if any.
     pub year: Option<i32>,
+    pub standing_rule: &'static str,
+    /// Indicators in the top quarter in the good direction, best first.
+    pub strengths: Vec<&'a IndicatorId>,
+    /// Indicators in the bottom quarter in the good direction, worst first.
+    pub weaknesses: Vec<&'a IndicatorId>,
+    /// Indicators where neither direction is better.
+    pub neutral: Vec<&'a IndicatorId>,
     pub indicators: Vec<ProfileRow<'a>>,
 }
 
@@ -92,6 +105,8 @@ pub struct ProfileRow<'a> {
     pub indicator: &'a IndicatorId,
     pub title: &'a str,
     pub unit: &'a str,
+    pub unit_symbol: &'a str,
+    pub higher_is_better: Option<bool>,
     pub framework_group: &'a str,
     /// The year the values are from (the latest at or before the year asked for).
     pub year: Option<i32>,
@@ -101,10 +116,33 @@ pub struct ProfileRow<'a> {
     /// How many areas have a value that year.
     pub of: Option<usize>,
     pub percentile: Option<f64>,
+    /// The percentile in the good direction; `null` for a neutral indicator.
+    pub good_percentile: Option<f64>,
+    /// Strength, middle, weakness or neutral (see `standing_rule`); `null` without a value or
+    /// for a duplicate.
+    pub standing: Option<Standing>,
     pub z_score: Option<f64>,
     pub median: Option<f64>,
+    /// The value is beyond the robust outlier rule: check the source.
+    pub check_source: bool,
+    /// This indicator equals another over every shared area-year: counted once, as that one.
+    pub duplicate_of: Option<&'a IndicatorId>,
+    pub caveats: &'a [String],
     /// Why `value` is `null`.
     pub reason: Option<&'static str>,
+}
+
+impl ProfileRow<'_> {
+    /// Sort key: strengths to weaknesses by good percentile, then neutral, duplicates, no value.
+    fn order(&self) -> (u8, f64) {
+        let good = self.good_percentile.unwrap_or(0.0);
+        match (self.standing, self.duplicate_of) {
+            (_, Some(_)) => (2, -self.percentile.unwrap_or(0.0)),
+            (Some(Standing::Neutral), _) => (1, -self.percentile.unwrap_or(0.0)),
+            (Some(_), _) => (0, -good),
+            (None, _) => (3, 0.0),
+        }
+    }
 }
 
 /// The profile of `req.code`: every indicator of its geography, strongest percentile first,
@@ -129,18 +167,32 @@ pub fn profile<'a>(catalog: &'a Catalog, req: &ProfileRequest) -> Result<Profile
             Some(profile_row(catalog, id, level, code, year))
         })
         .collect();
-    // Strongest first; rows without a percentile last, in indicator order (the sort is stable).
-    rows.sort_by(|a, b| match (a.percentile, b.percentile) {
-        (Some(x), Some(y)) => y.total_cmp(&x),
-        (Some(_), None) => std::cmp::Ordering::Less,
-        (None, Some(_)) => std::cmp::Ordering::Greater,
-        (None, None) => std::cmp::Ordering::Equal,
+    // Best first; ties and rows without a value in indicator order (the sort is stable).
+    rows.sort_by(|a, b| {
+        let (ka, kb) = (a.order(), b.order());
+        ka.0.cmp(&kb.0).then(ka.1.total_cmp(&kb.1))
     });
+    let with = |wanted: Standing| -> Vec<&'a IndicatorId> {
+        rows.iter()
+            .filter(|r| r.standing == Some(wanted) && r.duplicate_of.is_none())
+            .map(|r| r.indicator)
+            .collect()
+    };
+    let (strengths, mut weaknesses, neutral) = (
+        with(Standing::Strength),
+        with(Standing::Weakness),
+        with(Standing::Neutral),
+    );
+    weaknesses.reverse();
     Ok(Profile {
         code: req.code.clone(),
         name,
         geography,
         year: req.year,
+        standing_rule: STANDING_RULE,
+        strengths,
+        weaknesses,
+        neutral,
         indicators: rows,
     })
 }
@@ -157,6 +209,8 @@ fn profile_row<'a>(
         indicator: id,
         title: &info.title,
         unit: &info.unit,
+        unit_symbol: &info.unit_symbol,
+        higher_is_better: info.higher_is_better,
         framework_group: &info.framework_group,
         year: None,
         layer: None,
@@ -164,8 +218,13 @@ fn profile_row<'a>(
         rank: None,
         of: None,
         percentile: None,
+        good_percentile: None,
+        standing: None,
         z_score: None,
         median: None,
+        check_source: false,
+        duplicate_of: info.duplicate_of.as_ref(),
+        caveats: &info.caveats,
         reason: Some("no values for this area at or before the year"),
     };
     if let Some(located) = latest_series(catalog, level, code, year) {
@@ -174,12 +233,22 @@ fn profile_row<'a>(
         let value = entry.and_then(|e| e.value);
         row.year = Some(located.year);
         row.layer = Some(located.layer.id());
-        row.value = value;
+        let decimals = info.decimals;
+        let percentile = entry.and_then(|e| e.percentile);
+        row.value = round_opt(value, decimals);
         row.rank = entry.and_then(|e| e.rank);
         row.of = Some(ranking.summary.count_with_data);
-        row.percentile = entry.and_then(|e| e.percentile);
-        row.z_score = entry.and_then(|e| e.z_score);
-        row.median = ranking.summary.median;
+        row.percentile = round_opt(percentile, PERCENTILE_DECIMALS);
+        row.good_percentile = round_opt(
+            percentile.and_then(|p| good_percentile(p, info.higher_is_better)),
+            PERCENTILE_DECIMALS,
+        );
+        row.standing = percentile
+            .filter(|_| info.duplicate_of.is_none())
+            .map(|p| standing(p, info.higher_is_better));
+        row.z_score = round_opt(entry.and_then(|e| e.z_score), SCORE_DECIMALS);
+        row.median = round_statistic(ranking.summary.median, decimals);
+        row.check_source = located.series.check_source.contains(&located.position);
         row.reason = value
             .is_none()
             .then_some("no value for this area in that year");
@@ -208,7 +277,11 @@ impl PeersRequest {
     pub const MAX_K: usize = 100;
 }
 
-const PEERS_METHOD: &str = "indicators z-standardised across the layer's areas; Euclidean distance over the indicators both areas have (at least min_shared of them); contributions are squared z differences and sum to distance squared";
+const PEERS_METHOD: &str = "indicators z-standardised across the layer's areas; Euclidean distance over the indicators both areas have (at least min_shared of them); contributions are squared z differences and sum to distance squared; an indicator equal to another everywhere is counted once; better_on and worse_on list the indicators where the peer differs by half a standard deviation or more in the good direction";
+
+/// A contribution (squared z difference) of at least this is a difference of half a standard
+/// deviation: enough to name in `better_on` / `worse_on`.
+const NOTABLE_CONTRIBUTION: f64 = 0.25;
 
 /// The areas most like one area over a set of indicators, with how each was found.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -251,6 +324,11 @@ pub struct PeerRow<'a> {
     pub distance: f64,
     pub indicators_used: usize,
     pub contributions: Contributions<'a>,
+    /// Indicators where the peer does better than the area by half a standard deviation or
+    /// more, in the good direction (neutral indicators are in neither list).
+    pub better_on: Vec<&'a IndicatorId>,
+    /// Indicators where the peer does worse by half a standard deviation or more.
+    pub worse_on: Vec<&'a IndicatorId>,
 }
 
 /// Indicator id to contribution, serialised as a JSON object in indicator order; indicators
@@ -317,6 +395,26 @@ pub fn peers<'a>(catalog: &'a Catalog, req: &PeersRequest) -> Result<Peers<'a>, 
             .map(|(id, _)| id)
             .collect(),
     };
+    // A duplicate (equal to another indicator everywhere) is counted once, as the other.
+    let mut skipped: Vec<SkippedIndicator<'a>> = Vec::new();
+    let wanted: Vec<&'a IndicatorId> = wanted
+        .into_iter()
+        .filter(|id| {
+            let twin = catalog
+                .metrics
+                .level(id, geography)
+                .and_then(|l| l.info.duplicate_of.as_ref());
+            if let Some(twin) = twin {
+                skipped.push(SkippedIndicator {
+                    indicator: id,
+                    reason: format!(
+                        "equal to {twin} wherever both have values: counted once, as {twin}"
+                    ),
+                });
+            }
+            twin.is_none()
+        })
+        .collect();
     // Each indicator's latest series at or before the year that holds the area.
     let resolved: Vec<(&'a IndicatorId, Option<Located<'a>>)> = wanted
         .into_iter()
@@ -346,7 +444,6 @@ pub fn peers<'a>(catalog: &'a Catalog, req: &PeersRequest) -> Result<Peers<'a>, 
         )));
     };
     let mut used: Vec<(&'a IndicatorId, i32, &'a Series)> = Vec::new();
-    let mut skipped: Vec<SkippedIndicator<'a>> = Vec::new();
     for (id, r) in &resolved {
         match r {
             Some(l) if l.layer.id() == layer.id() => used.push((id, l.year, l.series)),
@@ -393,17 +490,46 @@ pub fn peers<'a>(catalog: &'a Catalog, req: &PeersRequest) -> Result<Peers<'a>, 
         .iter()
         .filter_map(|p| {
             let area = layer.areas.get(p.index)?;
-            let contributions = used
+            let contributions: Vec<(&'a IndicatorId, f64)> = used
                 .iter()
                 .zip(&p.contributions)
                 .filter_map(|((id, _, _), c)| Some((*id, (*c)?)))
                 .collect();
+            let (mut better_on, mut worse_on) = (Vec::new(), Vec::new());
+            for (k, ((id, _, series), c)) in used.iter().zip(&p.contributions).enumerate() {
+                let (Some(c), Some(own), Some(theirs)) = (
+                    *c,
+                    matrix.get(target).and_then(|r| r.get(k)).copied().flatten(),
+                    series.values.get(p.index).copied().flatten(),
+                ) else {
+                    continue;
+                };
+                let higher = catalog
+                    .metrics
+                    .level(id, geography)
+                    .and_then(|l| l.info.higher_is_better);
+                if c < NOTABLE_CONTRIBUTION || theirs == own {
+                    continue;
+                }
+                match higher {
+                    Some(h) if h == (theirs > own) => better_on.push(*id),
+                    Some(_) => worse_on.push(*id),
+                    None => {}
+                }
+            }
             Some(PeerRow {
                 code: &area.code,
                 name: &area.name,
-                distance: p.distance,
+                distance: round(p.distance, SCORE_DECIMALS),
                 indicators_used: p.indicators_used,
-                contributions: Contributions(contributions),
+                contributions: Contributions(
+                    contributions
+                        .into_iter()
+                        .map(|(id, c)| (id, round(c, SCORE_DECIMALS)))
+                        .collect(),
+                ),
+                better_on,
+                worse_on,
             })
         })
         .collect();
@@ -537,6 +663,8 @@ mod tests {
                 "indicator",
                 "title",
                 "unit",
+                "unit_symbol",
+                "higher_is_better",
                 "framework_group",
                 "year",
                 "layer",
@@ -544,8 +672,13 @@ mod tests {
                 "rank",
                 "of",
                 "percentile",
+                "good_percentile",
+                "standing",
                 "z_score",
                 "median",
+                "check_source",
+                "duplicate_of",
+                "caveats",
                 "reason"
             ]
         );
@@ -589,11 +722,36 @@ mod tests {
         );
         let latest = profile_of("G11", Some(Geography::Nuts3), None);
         assert_eq!(latest.year, None);
-        let percentiles: Vec<Option<f64>> =
-            latest.indicators.iter().map(|r| r.percentile).collect();
-        let mut sorted = percentiles.clone();
-        sorted.sort_by(|a, b| b.partial_cmp(a).unwrap());
-        assert_eq!(percentiles, sorted);
+        // G11 has the lowest alpha (lower is better: a strength at 100 − 5.6 = 94.4), the top
+        // score (higher is better: 93.8) and the highest beta (neutral: listed apart).
+        type Row<'r> = (&'r str, Option<f64>, Option<f64>, Option<Standing>);
+        let order: Vec<Row> = latest
+            .indicators
+            .iter()
+            .map(|r| {
+                (
+                    r.indicator.as_str(),
+                    r.percentile,
+                    r.good_percentile,
+                    r.standing,
+                )
+            })
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("alpha", Some(5.6), Some(94.4), Some(Standing::Strength)),
+                ("score", Some(93.8), Some(93.8), Some(Standing::Strength)),
+                ("beta", Some(94.4), None, Some(Standing::Neutral)),
+            ]
+        );
+        let ids = |v: &[&IndicatorId]| v.iter().map(|i| i.to_string()).collect::<Vec<_>>();
+        assert_eq!(ids(&latest.strengths), ["alpha", "score"]);
+        assert!(latest.weaknesses.is_empty());
+        assert_eq!(ids(&latest.neutral), ["beta"]);
+        // G33, at the other corner, has alpha 9: a weakness where lower is better.
+        let g33 = profile_of("G33", Some(Geography::Nuts3), None);
+        assert_eq!(ids(&g33.weaknesses), ["alpha"]);
         let score = latest
             .indicators
             .iter()
@@ -630,9 +788,10 @@ mod tests {
         assert!(p.skipped.is_empty());
         let first = &p.peers[0];
         let step = 1.0 / (60.0f64 / 9.0).sqrt();
-        assert!((first.distance - (2.0 * step * step).sqrt()).abs() < 1e-9);
+        // Distances and contributions are written to 3 decimals.
+        assert!((first.distance - (2.0 * step * step).sqrt()).abs() <= 5e-4);
         let sum: f64 = first.contributions.0.iter().map(|(_, c)| c).sum();
-        assert!((sum - first.distance.powi(2)).abs() < 1e-9);
+        assert!((sum - first.distance.powi(2)).abs() < 5e-3);
         let json = serde_json::to_value(first).unwrap();
         let keys: Vec<&String> = json["contributions"].as_object().unwrap().keys().collect();
         assert_eq!(keys, ["alpha", "beta"], "an object in indicator order");

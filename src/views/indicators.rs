@@ -1,9 +1,11 @@
 //! Indicator representations: the list with metadata per level, one indicator, its values, the join report.
 
+use super::numbers::round_opt;
 use super::resolve::{resolve, unknown_indicator, Resolved};
 use super::{choices, ViewError};
 use crate::catalog::{Catalog, Layer};
 use crate::load::FrameworkGroup;
+use crate::metrics::quality::OUTLIER_RULE;
 use crate::metrics::{IndicatorLevel, JoinReport};
 use crate::model::{Area, Geography, IndicatorId, LayerId};
 use serde::ser::{Serialize, SerializeMap, Serializer};
@@ -54,6 +56,18 @@ pub struct Level<'a> {
     pub description: &'a str,
     pub unit: &'a str,
     pub unit_symbol: &'a str,
+    /// What the source calls its unit.
+    pub source_unit: &'a str,
+    /// Decimals values are written with.
+    pub decimals: u8,
+    /// `true`: higher is better; `false`: lower is better; `null`: neutral.
+    pub higher_is_better: Option<bool>,
+    /// Why that direction (or why neutral).
+    pub polarity_reason: &'a str,
+    /// Known caveats; the first is the reviewed one, if any.
+    pub caveats: &'a [String],
+    /// The indicator this one duplicates at this level, counted once as it.
+    pub duplicate_of: Option<&'a IndicatorId>,
     pub format: &'a str,
     pub framework_group: &'a str,
     /// The label of `framework_group`; `null` when the group is not in the framework.
@@ -82,8 +96,14 @@ pub struct Values<'a> {
     pub code_vintage: &'a str,
     pub unit: &'a str,
     pub unit_symbol: &'a str,
+    pub decimals: u8,
+    pub higher_is_better: Option<bool>,
+    pub caveats: &'a [String],
     pub count_with_data: usize,
     pub count_areas: usize,
+    /// Areas whose value the robust outlier rule flags: check the source (never dropped).
+    pub check_source: Vec<&'a str>,
+    pub check_source_rule: &'static str,
     pub values: AreaValues<'a>,
 }
 
@@ -92,6 +112,7 @@ pub struct Values<'a> {
 pub struct AreaValues<'a> {
     areas: &'a [Area],
     values: &'a [Option<f64>],
+    decimals: u8,
 }
 
 impl AreaValues<'_> {
@@ -101,7 +122,7 @@ impl AreaValues<'_> {
             .iter()
             .zip(self.values)
             .find(|(a, _)| a.code.as_str() == code)
-            .and_then(|(_, v)| *v)
+            .and_then(|(_, v)| round_opt(*v, self.decimals))
     }
 }
 
@@ -109,7 +130,7 @@ impl Serialize for AreaValues<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.areas.len().min(self.values.len())))?;
         for (area, value) in self.areas.iter().zip(self.values) {
-            map.serialize_entry(area.code.as_str(), value)?;
+            map.serialize_entry(area.code.as_str(), &round_opt(*value, self.decimals))?;
         }
         map.end()
     }
@@ -174,11 +195,23 @@ pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a
         code_vintage: &r.series.code_vintage,
         unit: &r.level.info.unit,
         unit_symbol: &r.level.info.unit_symbol,
+        decimals: r.level.info.decimals,
+        higher_is_better: r.level.info.higher_is_better,
+        caveats: &r.level.info.caveats,
         count_with_data: r.series.values.iter().filter(|v| v.is_some()).count(),
         count_areas: layer.areas.len(),
+        check_source: r
+            .series
+            .check_source
+            .iter()
+            .filter_map(|&i| layer.areas.get(i))
+            .map(|a| a.code.as_str())
+            .collect(),
+        check_source_rule: OUTLIER_RULE,
         values: AreaValues {
             areas: &layer.areas,
             values: &r.series.values,
+            decimals: r.level.info.decimals,
         },
     })
 }
@@ -219,6 +252,12 @@ fn indicator_of<'a>(
                 description: &info.description,
                 unit: &info.unit,
                 unit_symbol: &info.unit_symbol,
+                source_unit: &info.source_unit,
+                decimals: info.decimals,
+                higher_is_better: info.higher_is_better,
+                polarity_reason: &info.polarity_reason,
+                caveats: &info.caveats,
+                duplicate_of: info.duplicate_of.as_ref(),
                 format: &info.format,
                 framework_group: &info.framework_group,
                 framework_label: catalog

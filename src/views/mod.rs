@@ -7,8 +7,10 @@ pub mod indicators;
 pub mod labels;
 pub mod lookup;
 pub mod map_config;
+pub mod numbers;
 pub mod rankings;
 pub mod resolve;
+pub mod spatial;
 pub mod specialisation;
 
 pub use error::{choices, ViewError};

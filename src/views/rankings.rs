@@ -1,16 +1,15 @@
 //! Ranking representations: an indicator-year's areas ranked, and chosen areas beside their neighbours.
 
 use super::indicators::series_layer;
+use super::numbers::{round_opt, round_statistic, PERCENTILE_DECIMALS, SCORE_DECIMALS};
 use super::resolve::{resolve, Resolved};
 use super::{choices, ViewError};
-use crate::analysis::compare::{compare as compare_areas, Verdict};
+use crate::analysis::compare::compare as compare_areas;
 use crate::analysis::ranking::{display_order, rank, RankEntry, Ranking as Ranks};
+use crate::analysis::standing::{good_percentile, Verdict, ALL_AREAS_RULE, NEIGHBOURS_RULE};
 use crate::catalog::{Catalog, Layer};
 use crate::model::{Geography, LayerId};
 use serde::Serialize;
-
-/// How `verdict` is decided, stated in every comparison.
-pub const VERDICT_RULE: &str = "higher or lower when the value is more than one standard deviation above or below the median; otherwise similar";
 
 /// `/indicators/{id}/ranking`: geography and year as for values.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +39,9 @@ pub struct Header<'a> {
     pub code_vintage: &'a str,
     pub unit: &'a str,
     pub unit_symbol: &'a str,
+    pub decimals: u8,
+    /// `true`: higher is better; `false`: lower is better; `null`: neutral.
+    pub higher_is_better: Option<bool>,
     pub count_areas: usize,
     pub count_with_data: usize,
     pub mean: Option<f64>,
@@ -65,30 +67,62 @@ pub struct Entry<'a> {
     /// The number of areas ranked (those with a value).
     pub of: usize,
     pub percentile: Option<f64>,
+    /// The percentile in the good direction (`100 − percentile` when lower is better);
+    /// `null` for a neutral indicator.
+    pub good_percentile: Option<f64>,
     pub z_score: Option<f64>,
+    /// The value is beyond the robust outlier rule: check the source.
+    pub check_source: bool,
     /// Why the area has no rank; `null` when it has one.
     pub reason: Option<&'static str>,
 }
 
-/// The chosen areas with their neighbours' mean and a verdict against the median.
+/// The chosen areas with their neighbours and two verdicts: against all areas, and against
+/// the neighbours.
 #[derive(Debug, Serialize)]
 pub struct Comparison<'a> {
     #[serde(flatten)]
     pub header: Header<'a>,
-    pub verdict_rule: &'static str,
+    /// The interquartile range of all areas' values (the neighbour verdicts' yardstick).
+    pub iqr: Option<f64>,
+    pub verdict_rules: VerdictRules,
     pub areas: Vec<ComparedArea<'a>>,
 }
 
-/// One chosen area: its ranking entry and how it stands against its neighbours.
+/// What each verdict compares with and how.
+#[derive(Debug, Serialize)]
+pub struct VerdictRules {
+    pub all_areas: &'static str,
+    pub neighbours: &'static str,
+}
+
+/// One chosen area: its ranking entry and how it stands against all areas and its neighbours.
 #[derive(Debug, Serialize)]
 pub struct ComparedArea<'a> {
     #[serde(flatten)]
     pub entry: Entry<'a>,
-    pub neighbours: Vec<&'a str>,
+    pub neighbours: Vec<NamedValue<'a>>,
     pub neighbour_mean: Option<f64>,
     pub neighbour_count_with_data: usize,
     pub gap_to_neighbours: Option<f64>,
-    pub verdict: Option<Verdict>,
+    pub verdicts: Verdicts,
+}
+
+/// The two verdicts of one area, each named by what it compares with.
+#[derive(Debug, Serialize)]
+pub struct Verdicts {
+    /// Against every area of the layer with a value (England, or the UK for NUTS layers).
+    pub all_areas: Option<Verdict>,
+    /// Against the mean of the area's neighbours with a value.
+    pub neighbours: Option<Verdict>,
+}
+
+/// A neighbouring area, with its name and value.
+#[derive(Debug, Serialize)]
+pub struct NamedValue<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub value: Option<f64>,
 }
 
 /// The resolved indicator, its layer and the ranking of that layer's values.
@@ -127,12 +161,24 @@ impl<'a> Ranked<'a> {
             code_vintage: &self.resolved.series.code_vintage,
             unit: &info.unit,
             unit_symbol: &info.unit_symbol,
+            decimals: info.decimals,
+            higher_is_better: info.higher_is_better,
             count_areas: self.layer.areas.len(),
             count_with_data: s.count_with_data,
-            mean: s.mean,
-            median: s.median,
-            std_dev: s.std_dev,
+            mean: self.statistic(s.mean),
+            median: self.statistic(s.median),
+            std_dev: self.statistic(s.std_dev),
         }
+    }
+
+    /// A value in the indicator's unit, rounded to its decimals.
+    fn round(&self, v: Option<f64>) -> Option<f64> {
+        round_opt(v, self.resolved.level.info.decimals)
+    }
+
+    /// A statistic in the indicator's unit (mean, gap), rounded to two more decimals.
+    fn statistic(&self, v: Option<f64>) -> Option<f64> {
+        round_statistic(v, self.resolved.level.info.decimals)
     }
 
     fn entry(&self, e: &RankEntry) -> Entry<'a> {
@@ -140,11 +186,17 @@ impl<'a> Ranked<'a> {
         Entry {
             code: area.map(|a| a.code.as_str()),
             name: area.map(|a| a.name.as_str()),
-            value: e.value,
+            value: self.round(e.value),
             rank: e.rank,
             of: self.ranks.summary.count_with_data,
-            percentile: e.percentile,
-            z_score: e.z_score,
+            percentile: round_opt(e.percentile, PERCENTILE_DECIMALS),
+            good_percentile: round_opt(
+                e.percentile
+                    .and_then(|p| good_percentile(p, self.resolved.level.info.higher_is_better)),
+                PERCENTILE_DECIMALS,
+            ),
+            z_score: round_opt(e.z_score, SCORE_DECIMALS),
+            check_source: self.resolved.series.check_source.contains(&e.index),
             reason: e
                 .value
                 .is_none()
@@ -201,8 +253,14 @@ pub fn compare<'a>(
     let neighbours: Vec<Vec<usize>> = (0..r.layer.areas.len())
         .map(|i| r.layer.neighbour_indices(i))
         .collect();
-    let comparisons = compare_areas(&r.resolved.series.values, &neighbours, &chosen)
-        .map_err(ViewError::internal)?;
+    let values = &r.resolved.series.values;
+    let comparisons = compare_areas(
+        values,
+        &neighbours,
+        &chosen,
+        r.resolved.level.info.higher_is_better,
+    )
+    .map_err(ViewError::internal)?;
     let areas = comparisons
         .areas
         .into_iter()
@@ -215,19 +273,30 @@ pub fn compare<'a>(
                 neighbours: c
                     .neighbours
                     .iter()
-                    .filter_map(|&i| r.layer.areas.get(i))
-                    .map(|a| a.code.as_str())
+                    .filter_map(|&i| Some((r.layer.areas.get(i)?, values.get(i).copied()?)))
+                    .map(|(a, v)| NamedValue {
+                        code: a.code.as_str(),
+                        name: a.name.as_str(),
+                        value: r.round(v),
+                    })
                     .collect(),
-                neighbour_mean: c.neighbour_mean,
+                neighbour_mean: r.statistic(c.neighbour_mean),
                 neighbour_count_with_data: c.neighbour_count_with_data,
-                gap_to_neighbours: c.gap_to_neighbours,
-                verdict: c.verdict,
+                gap_to_neighbours: r.statistic(c.gap_to_neighbours),
+                verdicts: Verdicts {
+                    all_areas: c.verdict_all_areas,
+                    neighbours: c.verdict_neighbours,
+                },
             })
         })
         .collect::<Result<_, ViewError>>()?;
     Ok(Comparison {
         header: r.header(),
-        verdict_rule: VERDICT_RULE,
+        iqr: r.statistic(comparisons.iqr),
+        verdict_rules: VerdictRules {
+            all_areas: ALL_AREAS_RULE,
+            neighbours: NEIGHBOURS_RULE,
+        },
         areas,
     })
 }
@@ -309,16 +378,21 @@ mod tests {
     fn compare_keeps_the_chosen_order_with_neighbours_and_verdicts() {
         let catalog = fixture_catalog();
         let c = compare(catalog, &score(&["G22", "G11"])).unwrap();
-        assert_eq!(c.verdict_rule, VERDICT_RULE);
+        assert_eq!(c.verdict_rules.all_areas, ALL_AREAS_RULE);
         let g22 = &c.areas[0];
         assert_eq!(g22.entry.code, Some("G22"));
         assert_eq!(g22.neighbours.len(), 8);
         assert_eq!(g22.neighbour_count_with_data, 8);
-        assert_eq!(g22.verdict, None);
+        assert_eq!(g22.verdicts.all_areas, None);
         let g11 = &c.areas[1];
-        assert_eq!(g11.neighbours, ["G12", "G21", "G22"]);
+        let codes: Vec<&str> = g11.neighbours.iter().map(|n| n.code).collect();
+        assert_eq!(codes, ["G12", "G21", "G22"]);
+        assert_eq!(g11.neighbours[0].name, "Grid 1,2");
         assert_eq!(g11.neighbour_mean, Some(2.0));
         assert_eq!(g11.gap_to_neighbours, Some(3.0));
+        // score: higher is better; G11 is the top value and 3 above its neighbours' mean.
+        assert_eq!(g11.verdicts.all_areas, Some(Verdict::Better));
+        assert_eq!(g11.verdicts.neighbours, Some(Verdict::Better));
     }
 
     #[test]

@@ -1,0 +1,192 @@
+//! The reviewed meaning of every indicator (`boundaries/indicator_semantics.csv`): unit, display
+//! precision, which direction is better and why, and any known caveat.
+
+use super::metrics_csv::deserialize_all;
+use super::LoadError;
+use crate::model::IndicatorId;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::Path;
+
+/// The most decimals a value is written with (beyond that, binary noise shows).
+pub const MAX_DECIMALS: u8 = 9;
+
+/// What one indicator's numbers mean, from one reviewed row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct IndicatorSemantics {
+    pub indicator: IndicatorId,
+    /// A human unit, e.g. "pounds", "minutes", "percent of the economically active".
+    pub unit: String,
+    /// A symbol for values, e.g. "£", "%", "min"; empty for plain counts.
+    pub unit_symbol: String,
+    /// Decimals that carry meaning: values are written rounded to them.
+    pub decimals: u8,
+    /// `Some(true)`: a higher value is better; `Some(false)`: lower is better; `None`: neutral.
+    pub higher_is_better: Option<bool>,
+    /// One line on why that direction (or why neutral).
+    pub reason: String,
+    /// A known caveat of the source, if any.
+    pub caveat: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Record {
+    indicator: String,
+    unit: String,
+    #[serde(default)]
+    unit_symbol: String,
+    decimals: String,
+    higher_is_better: String,
+    reason: String,
+    #[serde(default)]
+    caveat: String,
+}
+
+const COLUMNS: [&str; 6] = [
+    "indicator",
+    "unit",
+    "decimals",
+    "higher_is_better",
+    "reason",
+    "unit_symbol",
+];
+
+/// Reads the semantics table: one row per indicator, every cell but `unit_symbol` and `caveat`
+/// filled, `higher_is_better` one of `true`, `false` or `neutral`, `decimals` 0 to 9.
+pub fn read_semantics(path: &Path) -> Result<Vec<(u64, IndicatorSemantics)>, LoadError> {
+    let rows = deserialize_all::<Record>(path, &COLUMNS)?;
+    if rows.is_empty() {
+        return Err(LoadError::Table {
+            path: path.to_path_buf(),
+            problem: "header only: expected one row per indicator".into(),
+        });
+    }
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    rows.into_iter()
+        .map(|(line, r)| {
+            let fail = |problem: String| LoadError::Csv {
+                path: path.to_path_buf(),
+                line,
+                problem,
+            };
+            if r.indicator.is_empty() {
+                return Err(fail("empty indicator".into()));
+            }
+            let id = &r.indicator;
+            let higher_is_better = match r.higher_is_better.as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                "neutral" => None,
+                "" => {
+                    return Err(fail(format!(
+                        "indicator '{id}': missing polarity (higher_is_better must be true, false or neutral)"
+                    )))
+                }
+                other => {
+                    return Err(fail(format!(
+                        "indicator '{id}': higher_is_better '{other}' must be true, false or neutral"
+                    )))
+                }
+            };
+            let decimals = r
+                .decimals
+                .parse::<u8>()
+                .ok()
+                .filter(|d| *d <= MAX_DECIMALS)
+                .ok_or_else(|| {
+                    fail(format!(
+                        "indicator '{id}': decimals '{}' must be a whole number from 0 to {MAX_DECIMALS}",
+                        r.decimals
+                    ))
+                })?;
+            if r.unit.is_empty() {
+                return Err(fail(format!("indicator '{id}': empty unit")));
+            }
+            if r.reason.is_empty() {
+                return Err(fail(format!(
+                    "indicator '{id}': empty reason (say why that direction is better, or why neutral)"
+                )));
+            }
+            if let Some(first) = seen.insert(id.clone(), line) {
+                return Err(fail(format!(
+                    "indicator '{id}' already has a row on line {first}"
+                )));
+            }
+            Ok((
+                line,
+                IndicatorSemantics {
+                    indicator: IndicatorId::new(r.indicator),
+                    unit: r.unit,
+                    unit_symbol: r.unit_symbol,
+                    decimals,
+                    higher_is_better,
+                    reason: r.reason,
+                    caveat: (!r.caveat.is_empty()).then_some(r.caveat),
+                },
+            ))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+    use super::*;
+
+    const HEADER: &str = "indicator,unit,unit_symbol,decimals,higher_is_better,reason,caveat\n";
+
+    fn read(name: &str, body: &str) -> Result<Vec<(u64, IndicatorSemantics)>, LoadError> {
+        let dir = std::env::temp_dir().join(format!("smartspec-semantics-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, format!("{HEADER}{body}")).unwrap();
+        read_semantics(&path)
+    }
+
+    #[test]
+    fn reads_polarity_decimals_and_caveats() {
+        let rows = read(
+            "ok.csv",
+            "rd,pounds,£,0,true,More is better,\npm,µg/m³,µg/m³,2,false,Cleaner air,\nmig,per 1000,‰,2,neutral,Either way,\"Caveat, with a comma\"\n",
+        )
+        .unwrap();
+        let by_id = |id: &str| {
+            rows.iter()
+                .find(|(_, s)| s.indicator.as_str() == id)
+                .unwrap()
+        };
+        assert_eq!(by_id("rd").1.higher_is_better, Some(true));
+        assert_eq!(by_id("pm").1.higher_is_better, Some(false));
+        assert_eq!(by_id("pm").1.decimals, 2);
+        assert_eq!(by_id("mig").1.higher_is_better, None);
+        assert_eq!(by_id("mig").0, 4);
+        assert_eq!(
+            by_id("mig").1.caveat.as_deref(),
+            Some("Caveat, with a comma")
+        );
+        assert_eq!(by_id("rd").1.caveat, None);
+    }
+
+    #[test]
+    fn refuses_missing_or_unknown_polarity_bad_decimals_and_repeats() {
+        let cases = [
+            ("rd,pounds,£,0,,Why,\n", "line 2: indicator 'rd': missing polarity (higher_is_better must be true, false or neutral)"),
+            ("rd,pounds,£,0,yes,Why,\n", "line 2: indicator 'rd': higher_is_better 'yes' must be true, false or neutral"),
+            ("rd,pounds,£,12,true,Why,\n", "line 2: indicator 'rd': decimals '12' must be a whole number from 0 to 9"),
+            ("rd,pounds,£,-1,true,Why,\n", "line 2: indicator 'rd': decimals '-1' must be a whole number from 0 to 9"),
+            ("rd,,£,0,true,Why,\n", "line 2: indicator 'rd': empty unit"),
+            ("rd,pounds,£,0,true,,\n", "line 2: indicator 'rd': empty reason (say why that direction is better, or why neutral)"),
+            ("rd,pounds,£,0,true,Why,\nrd,pounds,£,0,true,Why,\n", "line 3: indicator 'rd' already has a row on line 2"),
+        ];
+        for (i, (body, want)) in cases.iter().enumerate() {
+            let err = read(&format!("bad{i}.csv"), body).unwrap_err().to_string();
+            assert!(err.ends_with(want), "{body:?}: {err}");
+        }
+        let err = read("empty.csv", "").unwrap_err().to_string();
+        assert!(
+            err.ends_with("header only: expected one row per indicator"),
+            "{err}"
+        );
+    }
+}
