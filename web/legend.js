@@ -62,7 +62,8 @@ export function createLegend(map) {
           g.expected_i != null ? ` (expected ${g.expected_i.toFixed(3)})` : '',
           `, p = ${g.p_value == null ? '–' : g.p_value < 0.001 ? '< 0.001' : g.p_value.toFixed(3)}`,
           o.spatial.permutations ? ` (${o.spatial.permutations} permutations)` : '',
-          o.spatial.significance ? `; significant at p < ${o.spatial.significance}` : '', '.'),
+          o.spatial.significance ? `; significant at p < ${o.spatial.significance}` : '', '.',
+          g.note ? ` ${g.note}` : ''),
         ...tail));
       return;
     }

@@ -106,7 +106,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
         h('button', { type: 'button', onclick: () => actions.zoomTo(code) }, 'Zoom to area'),
         h('button', { type: 'button', onclick: () => actions.select(null) }, 'Clear selection')),
     );
-    if (view.checkSource.has(code)) el.append(h('p', { class: 'note', id: 'area-check-source' }, '⚠ Check source: this value lies beyond the outlier rule; it may be an error in the source data.'));
+    if (view.checkSource.has(code)) el.append(h('p', { class: 'note', id: 'area-check-source' }, '⚠ Check source: this value lies beyond the outlier rule; it may be an error in the source data.',
+      view.vals.check_source_rule ? ` Rule: ${view.vals.check_source_rule.replace(/\.?$/, '.')}` : ''));
     fillPercentiles(el);
     const gap = el.querySelector('#area-gap');
     const at = `${state.ind}|${state.geo}|${state.year}`;

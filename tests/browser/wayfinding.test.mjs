@@ -271,7 +271,9 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
     const x = catalog.indicators.map((i) => latest(i, 'lep')).find(Boolean);
     const real = await getJson(server.base, `/indicators/${x.id}/values?geography=lep&year=${x.year}`);
     const flagged = Object.keys(real.values).filter((c) => real.values[c] != null).slice(0, 2);
-    for (const [better, text] of [[true, /Higher is better/], [false, /Lower is better/], [null, /Neither end is better/], [undefined, /Neither end is better/]]) {
+    const said = (b) => (b === true ? /Higher is better/ : b === false ? /Lower is better/ : /Neither end is better/);
+    // Absent from /values: the page falls back to the catalogue's level (absent there too: neutral).
+    for (const [better, text] of [[true, said(true)], [false, said(false)], [null, said(null)], [undefined, said(x.lvl.higher_is_better)]]) {
       const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       try {
         // The values as the server will serve them (fields of the metadata branch), whatever this server has.
