@@ -159,6 +159,7 @@ function syncControls() {
   $('#classification').value = state.cls;
   $('#regions').checked = state.regions;
   $('#mode').value = state.mode;
+  $('#classification').disabled = state.mode === 'lisa'; // LISA classes are the server's, not breaks
   $('#england').checked = state.eng;
   $('#england').disabled = !UK_WIDE.has(state.geo);
   $('#england-label').classList.toggle('disabled', !UK_WIDE.has(state.geo));
