@@ -1,9 +1,9 @@
-//! Stage 2c: a layer's derived artefacts (adjacency, zoom bands), computed once and kept on disk,
+//! Stage 2c: a layer's derived artefacts (adjacency, zoom bands, label points), computed once and kept on disk,
 //! keyed by the layer file's content hash and the source of the code that derives them.
 
 use crate::index::adjacency::{adjacency_of, Neighbour, DEFAULT_TOLERANCE_M};
 use crate::model::{multipolygon_json, Area};
-use crate::topology::{generalise_layer, BandSpec};
+use crate::topology::{generalise_layer, label_point, BandSpec, LabelPoint};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
@@ -12,13 +12,14 @@ use xxhash_rust::xxh3::Xxh3;
 
 /// The code whose output is cached: any edit to it changes every key, so a cache made by other
 /// code is never read.
-const DERIVING_CODE: [&str; 8] = [
+const DERIVING_CODE: [&str; 9] = [
     include_str!("artefacts.rs"),
     include_str!("index/adjacency.rs"),
     include_str!("topology/mod.rs"),
     include_str!("topology/arcs.rs"),
     include_str!("topology/simplify.rs"),
     include_str!("topology/valid.rs"),
+    include_str!("topology/label.rs"),
     include_str!("model/geometry_json.rs"),
     env!("CARGO_PKG_VERSION"),
 ];
@@ -39,6 +40,11 @@ pub struct Derived {
     pub adjacency: Vec<Vec<Neighbour>>,
     /// The zoom bands, coarsest first (see `topology::BANDS`).
     pub bands: Vec<ServedBand>,
+    /// Each area's label point (see `topology::label_point`), aligned with the areas.
+    pub labels: Vec<LabelPoint>,
+    /// What computing the label points took (zero when read from the cache).
+    #[serde(skip)]
+    pub label_time: Duration,
 }
 
 /// Where the artefacts came from, and what they cost.
@@ -98,7 +104,20 @@ impl Derived {
                 })
             })
             .collect::<Result<_, String>>()?;
-        Ok(Derived { adjacency, bands })
+        let started = Instant::now();
+        let labels = areas
+            .iter()
+            .map(|a| {
+                label_point(&a.geometry)
+                    .ok_or_else(|| format!("area {}: no label point (empty geometry)", a.code))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Derived {
+            adjacency,
+            bands,
+            labels,
+            label_time: started.elapsed(),
+        })
     }
 
     /// The artefacts of the layer `layer_id` read from `source`: from `cache_dir` when an entry
@@ -178,6 +197,7 @@ fn read_entry(path: &Path, key: &str, areas: &[Area]) -> Option<Derived> {
             .zip(areas)
             .all(|(c, a)| c == a.code.as_str());
     let complete = file.derived.adjacency.len() == areas.len()
+        && file.derived.labels.len() == areas.len()
         && file
             .derived
             .bands

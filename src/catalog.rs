@@ -6,6 +6,7 @@ use crate::index::SpatialIndex;
 use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
 use crate::metrics::{join_metrics, JoinInput, JoinSources, LayerCodes, Matrix, MetricsStore};
 use crate::model::{Area, AreaCode, Geography, LayerId};
+use crate::topology::LabelPoint;
 use geo::Rect;
 use std::collections::HashMap;
 use std::path::Path;
@@ -38,6 +39,11 @@ pub struct Layer {
     pub bands: Vec<ServedBand>,
     /// Whether adjacency and bands were computed or read from the artefact cache, and the cost.
     pub derived: Provenance,
+    /// Each area's label point (pole of inaccessibility of its largest polygon), aligned with
+    /// `areas` (see `topology::label_point`); derived with the bands, so cached with them.
+    pub labels: Vec<LabelPoint>,
+    /// What computing `labels` took (zero when read from the artefact cache).
+    pub label_time: Duration,
 
     pub extent: Rect<f64>,
     pub load_time: Duration,
@@ -127,6 +133,14 @@ impl Layer {
                 )
             })
             .ok_or_else(|| format!("layer '{}' has no areas, so no extent", spec.id))?;
+        if derived.labels.len() != areas.len() {
+            return Err(format!(
+                "layer '{}' has {} label points for {} areas",
+                spec.id,
+                derived.labels.len(),
+                areas.len()
+            ));
+        }
         let by_code = areas
             .iter()
             .enumerate()
@@ -137,6 +151,8 @@ impl Layer {
             adjacency: derived.adjacency,
             bands: derived.bands,
             derived: provenance,
+            labels: derived.labels,
+            label_time: derived.label_time,
             spec,
             areas,
             by_code,

@@ -31,9 +31,9 @@ pub struct Cli {
     /// Attribution to show for the basemap tiles.
     #[arg(long, env = "SMARTSPEC_TILE_ATTRIBUTION")]
     pub tile_attribution: Option<String>,
-    /// Where derived artefacts (adjacency, zoom bands) are kept between runs, keyed by the
-    /// content of the input files and the code; default `$XDG_CACHE_HOME/smartspec` or
-    /// `~/.cache/smartspec`.
+    /// Where derived artefacts (adjacency, zoom bands, label points) are kept between runs,
+    /// keyed by the content of the input files and the code; default
+    /// `$XDG_CACHE_HOME/smartspec` or `~/.cache/smartspec`.
     #[arg(long, env = "SMARTSPEC_CACHE_DIR", conflicts_with = "no_cache")]
     pub cache_dir: Option<PathBuf>,
     /// Derive every artefact afresh and keep nothing on disk.

@@ -113,6 +113,7 @@ fn log_catalog(catalog: &Catalog) {
                 artefacts::Provenance::Computed(t) => format!("computed in {} ms", t.as_millis()),
                 artefacts::Provenance::Cached(t) => format!("read from cache in {} ms", t.as_millis()),
             },
+            labels_us = layer.label_time.as_micros() as u64,
             load_ms = layer.load_time.as_millis() as u64,
             "layer loaded"
 

@@ -57,6 +57,11 @@ export const api = {
     getJson(`/collections/${enc(layer)}/items?${q({ limit: 10000, properties: 'code,name', zoom, v: dataVersion })}`)),
   values: (id, geography, year) =>
     cached(`values:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/values?${q({ geography, year, v: dataVersion })}`)),
+  /** Label points of a boundary layer (pole of inaccessibility, size rank, overlapping areas). */
+  labels: (layer) => cached(`labels:${layer}`, () => getJson(`/collections/${enc(layer)}/labels?${q({ v: dataVersion })}`)),
+  /** Global and local Moran's I (LISA classes) of an indicator; 404 on a server without it. */
+  spatial: (id, geography, year) =>
+    cached(`spatial:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/spatial?${q({ geography, year })}`)),
   ranking: (id, geography, year) =>
     cached(`ranking:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/ranking?${q({ geography, year })}`)),
   compare: (id, geography, year, areas) => getJson(`/indicators/${enc(id)}/compare?${q({ geography, year, areas: areas.join(',') })}`),

@@ -1,16 +1,23 @@
-// app.js: the map page's state and wiring: controls, URL state, the choropleth layer (geometry
-// fetched once per (boundary layer, zoom band) and swapped in place when the zoom crosses into
-// another band; restyled from /indicators/{id}/values, never refetched on zoom), attribution, status.
+// app.js: the map page's state and wiring: controls, URL state (including zoom and centre), the
+// choropleth layer (geometry fetched once per (boundary layer, zoom band) and swapped in place when
+// the zoom crosses into another band; restyled from /indicators/{id}/values, never refetched on
+// zoom), area names, overlap hatching, the Neighbours (LISA) mode, attribution, status.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { METHODS, NO_DATA, breaks, classOf, colours, stats, withUnit } from './classify.js';
+import { LISA, METHODS, NO_DATA, breaks, classOf, colours, isEngland, skewness, stats, withUnit } from './classify.js';
+import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
 import { SERIES } from './chart.js';
 
 const L = window.L;
 const $ = (sel) => document.querySelector(sel);
-const GEOGRAPHIES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3' };
+const GEOGRAPHIES = { lep: 'LEP', nuts2: 'NUTS 2 (UK)', nuts3: 'NUTS 3 (UK)' };
+/** Geographies whose layers cover the whole UK, not just England. */
+const UK_WIDE = new Set(['nuts2', 'nuts3']);
+/** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
+const SKEW_LIMIT = 1;
+const MODES = { values: 'Values', lisa: 'Neighbours (LISA)' };
 const LAYER_NAMES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3', region: 'Region', lad: 'District' };
 const DEFAULT_INDICATOR = 'total_ukri_funding';
 const ENGLAND = [[49.86, -6.42], [55.82, 1.77]];
@@ -18,12 +25,20 @@ const TABS = ['area', 'compare', 'ranking', 'table'];
 const MAX_COMPARE = 5;
 
 /** Everything the page shows follows from this state, which the URL hash mirrors. */
-const state = { geo: 'lep', ind: null, year: null, cls: 'quantile', area: null, cmp: [], regions: false, tab: 'area' };
+const state = { geo: 'lep', ind: null, year: null, cls: 'quantile', area: null, cmp: [], regions: false, tab: 'area', eng: false, mode: 'values', z: null, c: null };
 /** Exposed for the browser tests and for debugging in the console. */
 const app = (window.smartspec = { state, status: 'loading', layer: null, featureCount: 0, values: null, error: null, renders: 0 });
 
 const catalog = { config: null, collections: new Map(), indicators: new Map(), groups: [], metricsAttribution: [] };
-const view = { unit: '', layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [] };
+const view = {
+  unit: '', layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [],
+  /** Codes the values response flags as outliers to check at the source. */
+  checkSource: new Set(),
+  /** The /spatial response for the Neighbours mode (null: not loaded or not offered), and why not. */
+  spatial: null, spatialError: null, lisa: new Map(),
+  /** Overlapping pairs of the drawn layer, from its labels ([[a, b], ...], a < b). */
+  overlaps: [],
+};
 let renderSeq = 0;
 /** Bumped by every geometry draw or band change, so a band's response that arrives late is dropped. */
 let geomSeq = 0;
@@ -36,7 +51,13 @@ const map = L.map('map', { zoomSnap: 0.25, minZoom: 4, maxZoom: 12, keyboard: tr
 map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
 map.createPane('regions').style.zIndex = 450;
 map.createPane('marks').style.zIndex = 460;
+const labelPane = map.createPane('labels');
+labelPane.style.zIndex = 470;
+labelPane.style.pointerEvents = 'none';
+labelPane.setAttribute('aria-hidden', 'true'); // the areas carry their names as aria-labels
 const legend = createLegend(map);
+const labels = createLabels(map, { pane: 'labels' });
+let hatchLayer = null;
 const marks = L.layerGroup().addTo(map);
 let neighbourMarks = { codes: [], layers: [] };
 let regionLayer = null, regionBand = null, regionSeq = 0;
@@ -126,6 +147,8 @@ function normalise() {
   state.year = Number(state.year);
   if (!METHODS[state.cls]) state.cls = 'quantile';
   if (!TABS.includes(state.tab)) state.tab = 'area';
+  if (!MODES[state.mode]) state.mode = 'values';
+  if (!UK_WIDE.has(state.geo)) state.eng = false;
   state.cmp = [...new Set(state.cmp)].slice(0, MAX_COMPARE);
 }
 
@@ -135,6 +158,14 @@ function syncControls() {
   $('#geography').value = state.geo;
   $('#classification').value = state.cls;
   $('#regions').checked = state.regions;
+  $('#mode').value = state.mode;
+  $('#classification').disabled = state.mode === 'lisa'; // LISA classes are the server's, not breaks
+  $('#england').checked = state.eng;
+  $('#england').disabled = !UK_WIDE.has(state.geo);
+  $('#england-label').classList.toggle('disabled', !UK_WIDE.has(state.geo));
+  const where = !UK_WIDE.has(state.geo) ? 'England' : state.eng ? 'England (UK NUTS areas in England only)' : 'United Kingdom';
+  $('#place').textContent = where;
+  document.title = `Smart Specialisation map: ${GEOGRAPHIES[state.geo]}, ${where}`;
   const lvl = level();
   const info = $('#indicator-info');
   info.replaceChildren(
@@ -157,6 +188,10 @@ function readUrl() {
   state.cmp = (p.get('cmp') || '').split(',').filter(Boolean);
   state.regions = p.get('regions') === '1';
   if (p.get('tab')) state.tab = p.get('tab');
+  state.eng = p.get('eng') === '1';
+  state.mode = p.get('mode') || 'values';
+  const z = Number(p.get('z')), c = (p.get('c') || '').split(',').map(Number);
+  if (p.get('z') && Number.isFinite(z) && c.length === 2 && c.every(Number.isFinite)) { state.z = z; state.c = c; } else { state.z = null; state.c = null; }
 }
 
 function writeUrl() {
@@ -165,8 +200,37 @@ function writeUrl() {
   if (state.cmp.length) p.set('cmp', state.cmp.join(','));
   if (state.regions) p.set('regions', '1');
   if (state.tab !== 'area') p.set('tab', state.tab);
+  if (state.eng) p.set('eng', '1');
+  if (state.mode !== 'values') p.set('mode', state.mode);
+  if (state.z != null) { p.set('z', String(state.z)); p.set('c', state.c.map((x) => x.toFixed(4)).join(',')); }
   const hash = `#${p}`.replace(/%2C/g, ',');
   if (location.hash !== hash) history.replaceState(null, '', hash);
+}
+
+/** The map was moved: keep its zoom and centre in the state (unless it is where the state says). */
+let settingView = false;
+function viewMoved() {
+  if (!app.renders || settingView) return; // the first view is the state's, or England
+  const z = map.getZoom(), c = map.getCenter();
+  if (state.z === z && state.c && Math.abs(state.c[0] - c.lat) < 5e-5 && Math.abs(state.c[1] - c.lng) < 5e-5) return;
+  state.z = z;
+  state.c = [Number(c.lat.toFixed(4)), Number(c.lng.toFixed(4))];
+  writeUrl();
+}
+
+/** The map's size changed: keep its centre (to within half a pixel) without calling that a move. */
+function resized() {
+  settingView = true;
+  try { return map.invalidateSize(); } finally { settingView = false; }
+}
+
+/** Show the state's zoom and centre, or all of England when the URL named none. */
+function showInitialView() {
+  settingView = true;
+  try {
+    if (state.z != null) map.setView(state.c, state.z, { animate: false });
+    else map.fitBounds(ENGLAND, { animate: false });
+  } finally { settingView = false; }
 }
 
 // ---- drawing --------------------------------------------------------------------------------
@@ -176,23 +240,33 @@ const bandFor = (layerId) => api.bandZoom(catalog.collections.get(layerId), map.
 /** Geometry of `layerId` for the current zoom, as {fc, band}. */
 const loadGeometry = (layerId) => { const band = bandFor(layerId); return api.geometry(layerId, band).then((fc) => ({ fc, band })); };
 
+/** The fill of an area: its class colour, or its LISA class colour in the Neighbours mode. */
+function fillOf(code) {
+  if (state.mode === 'lisa' && view.spatial) return (LISA[view.lisa.get(code)] || LISA['no-data']).colour;
+  const k = classOf(view.vals?.values?.[code], view.breaks);
+  return k == null ? NO_DATA : view.colours[k];
+}
+
 function style(feature) {
   const code = feature.id ?? feature.properties.code;
-  const v = view.vals?.values?.[code];
-  const k = classOf(v, view.breaks);
   const sel = code === state.area, cmp = state.cmp.indexOf(code);
+  const check = view.checkSource.has(code) && state.mode === 'values';
   return {
-    fillColor: k == null ? NO_DATA : view.colours[k], fillOpacity: 0.78,
-    color: sel ? '#000' : cmp >= 0 ? SERIES[cmp] : '#555', weight: sel || cmp >= 0 ? 3 : 0.6, opacity: 1,
+    fillColor: fillOf(code), fillOpacity: 0.78,
+    color: sel ? '#000' : cmp >= 0 ? SERIES[cmp] : check ? '#7b3294' : '#555',
+    weight: sel || cmp >= 0 ? 3 : check ? 2.5 : 0.6, opacity: 1, dashArray: check && !sel && cmp < 0 ? '4 3' : null,
   };
 }
 
 function tooltip(code) {
   const v = view.vals?.values?.[code];
   const r = view.stats?.rank[code];
+  const lisa = state.mode === 'lisa' && view.spatial ? LISA[view.lisa.get(code)] : null;
   return h('div', { class: 'tip' }, h('strong', {}, view.names.get(code) || code), h('br'),
     withUnit(v, view.unit), h('br'),
-    r ? `Rank ${r} of ${view.stats.n}` : 'Not ranked (no data)');
+    r ? `Rank ${r} of ${view.stats.n}` : 'Not ranked (no data)',
+    lisa ? [h('br'), `Neighbours: ${lisa.label}`] : '',
+    view.checkSource.has(code) ? [h('br'), '⚠ Check source: an outlier'] : '');
 }
 
 function drawLayer(layerId, fc, band) {
@@ -230,6 +304,23 @@ function drawLayer(layerId, fc, band) {
     },
   }).addTo(map);
   $('#area-names').replaceChildren(...[...view.names.values()].sort().map((n) => h('option', { value: n })));
+  view.overlaps = [];
+  labels.clear();
+  loadLabels(layerId);
+}
+
+/** Names at the server's label points, and the overlapping pairs (for the hatching). */
+async function loadLabels(layerId) {
+  try {
+    const fc = await api.labels(layerId);
+    if (layerId !== view.layerId) return;
+    view.overlaps = fc.features.flatMap((f) => (f.properties.overlaps || []).filter((o) => f.properties.code < o).map((o) => [f.properties.code, o]));
+    labels.set(fc, (code) => view.features.get(code)?.getBounds(), shown);
+    app.labelsLayer = layerId;
+    if (view.vals) { restyle(); updateLegend(); }
+  } catch (err) {
+    console.warn('smartspec: no area names:', err); // the map works without them
+  }
 }
 
 /**
@@ -253,6 +344,8 @@ function swapGeometry(fc, band) {
     view.band = app.geometryZoom = band;
   }
   drawNeighbourMarks(neighbourMarks.codes);
+  drawHatching();
+  labels.place();
   app.featureCount = view.features.size;
   app.swaps = (app.swaps || 0) + 1;
 }
@@ -273,9 +366,75 @@ async function refineGeometry() {
   }
 }
 
+/** England only: areas outside England leave the map (and the classes, labels and tables). */
+const shown = (code) => !state.eng || isEngland(code);
+view.shown = shown;
+
 function restyle() {
+  if (!view.geoLayer) return;
+  for (const [code, lyr] of view.features) {
+    const on = view.geoLayer.hasLayer(lyr);
+    if (shown(code) && !on) view.geoLayer.addLayer(lyr);
+    else if (!shown(code) && on) view.geoLayer.removeLayer(lyr);
+  }
   view.geoLayer?.setStyle(style);
+  for (const [code, lyr] of view.features) {
+    const el = lyr.getElement?.();
+    if (!el) continue;
+    el.toggleAttribute('data-check-source', view.checkSource.has(code));
+    if (state.mode === 'lisa' && view.spatial) el.setAttribute('data-lisa', view.lisa.get(code) || 'no-data');
+    else el.removeAttribute('data-lisa');
+  }
+  drawHatching();
   for (const code of [...state.cmp, state.area]) view.features.get(code)?.bringToFront();
+  labels.place();
+}
+
+// ---- overlap hatching -----------------------------------------------------------------------
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The <defs> of the map's SVG renderer, with the hatch pattern. */
+function svgDefs(svg) {
+  let defs = svg.querySelector('defs#smartspec-defs');
+  if (!defs) {
+    defs = document.createElementNS(SVG_NS, 'defs');
+    defs.id = 'smartspec-defs';
+    defs.innerHTML = '<pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">'
+      + '<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="1.6" stroke-opacity="0.6"/></pattern>';
+    svg.prepend(defs);
+  }
+  return defs;
+}
+
+/**
+ * Hatch where two areas of the layer overlap (LEPs sharing a district). The server lists the
+ * overlapping pairs (labels' `overlaps`); the browser only draws: area a's outline filled with
+ * the hatch, clipped by area b's live SVG path (a <use> of it), so no geometry is computed here.
+ */
+function drawHatching() {
+  hatchLayer?.remove();
+  hatchLayer = null;
+  document.querySelectorAll('clipPath[id^="clip-ov-"]').forEach((c) => c.remove());
+  const pairs = view.overlaps.filter(([a, b]) => shown(a) && shown(b) && view.features.has(a) && view.features.has(b));
+  app.hatchedPairs = 0;
+  if (!pairs.length || state.mode !== 'values') return;
+  const anyPath = view.features.get(pairs[0][0]).getElement();
+  if (!anyPath) return;
+  const defs = svgDefs(anyPath.ownerSVGElement);
+  hatchLayer = L.layerGroup().addTo(map);
+  for (const [a, b] of pairs) {
+    const target = view.features.get(b).getElement();
+    target.id = `area-${b}`;
+    const clip = document.createElementNS(SVG_NS, 'clipPath');
+    clip.id = `clip-ov-${a}-${b}`;
+    const use = document.createElementNS(SVG_NS, 'use');
+    use.setAttribute('href', `#area-${b}`);
+    clip.append(use);
+    defs.append(clip);
+    const lyr = L.geoJSON(view.features.get(a).feature, { interactive: false, style: { stroke: false, fill: true, fillColor: 'url(#hatch)', fillOpacity: 1 } }).addTo(hatchLayer);
+    lyr.eachLayer((l) => { const el = l.getElement(); el.setAttribute('clip-path', `url(#${clip.id})`); el.classList.add('overlap-hatch'); el.dataset.pair = `${a},${b}`; });
+    app.hatchedPairs++;
+  }
 }
 
 async function render() {
@@ -284,46 +443,71 @@ async function render() {
   const lvl = level();
   const wanted = layerOf(lvl, state.year);
   const needGeom = wanted !== view.layerId;
-  if (!fitted) { fitted = map.invalidateSize().fitBounds(ENGLAND, { animate: false }).getSize(); } // the zoom picks the band
+  if (!fitted) { resized(); showInitialView(); fitted = map.getSize(); } // the zoom picks the band
   // Ask for the data first, then update the controls while it travels.
-  const loading = Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null]);
+  const loading = Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null,
+    state.mode === 'lisa' ? api.spatial(state.ind, state.geo, state.year).catch((err) => ({ error: err })) : null]);
   syncControls();
   writeUrl();
   busy(needGeom ? `Loading ${GEOGRAPHIES[state.geo]} boundaries and ${lvl.title} ${state.year}…` : `Loading ${lvl.title} ${state.year}…`);
   app.status = 'loading';
   try {
-    const [vals, geom] = await loading;
+    const [vals, geom, spatial] = await loading;
     const layerId = vals.layer || wanted;
     const g = layerId === view.layerId ? null : layerId === wanted && geom ? geom : await loadGeometry(layerId);
     if (seq !== renderSeq) return; // a newer render started meanwhile
     if (g) drawLayer(layerId, g.fc, g.band);
     view.vals = vals;
     view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
-    view.stats = stats(vals.values);
+    view.shownValues = Object.fromEntries(Object.entries(vals.values).filter(([c]) => shown(c)));
+    view.stats = stats(view.shownValues);
     view.breaks = breaks(view.stats.sorted, state.cls);
     view.colours = colours(view.breaks);
+    view.checkSource = new Set(Array.isArray(vals.check_source) ? vals.check_source : []);
+    view.spatial = spatial && !spatial.error ? spatial : null;
+    view.spatialError = spatial?.error || null;
+    view.lisa = new Map((view.spatial?.areas || []).map((a) => [a.code, a.lisa]));
     restyle();
-    const counts = view.colours.map(() => 0);
-    for (const v of Object.values(vals.values)) { const k = classOf(v, view.breaks); if (k != null) counts[k]++; }
-    legend.update({
-      title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours,
-      method: METHODS[state.cls], layerText: layerText(layerId), counts, noData: Object.keys(vals.values).length - view.stats.n,
-    });
+    updateLegend();
     $('#download-geojson').href = api.itemsUrl(layerId, state.ind, state.year);
     $('#download-geojson').setAttribute('download', `${state.ind}-${state.geo}-${state.year}.geojson`);
     updateAttribution(layerId);
     Object.assign(app, { layer: layerId, featureCount: view.features.size, values: vals, error: null, status: 'ready' });
     app.renders++;
     $('#error').hidden = true;
-    setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${view.features.size} areas have data. ${layerText(layerId)}.`);
+    setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${Object.keys(view.shownValues).length} areas have data. ${layerText(layerId)}.`);
     busy(null);
-    if (app.renders === 1 && !map.invalidateSize().getSize().equals(fitted)) map.fitBounds(ENGLAND); // the layout moved
+    if (app.renders === 1 && !resized().getSize().equals(fitted)) showInitialView(); // the layout moved
     if (app.renders === 1) performance.mark('smartspec:first-choropleth');
     panel.update();
     refineGeometry(); // the zoom may have moved to another band while this layer loaded
   } catch (err) {
     if (seq === renderSeq) showError(err, render);
   }
+}
+
+/** The legend for the current state (values or LISA classes, polarity, skew, overlaps, flags). */
+function updateLegend() {
+  const lvl = level(), vals = view.vals;
+  const counts = view.colours.map(() => 0);
+  for (const v of Object.values(view.shownValues)) { const k = classOf(v, view.breaks); if (k != null) counts[k]++; }
+  const better = vals.higher_is_better !== undefined ? vals.higher_is_better : lvl.higher_is_better;
+  const skew = skewness(view.stats.sorted);
+  const lisaCounts = {};
+  for (const [code, k] of view.lisa) if (shown(code)) lisaCounts[k] = (lisaCounts[k] || 0) + 1;
+  legend.update({
+    title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours,
+    method: METHODS[state.cls], layerText: layerText(view.layerId), counts, noData: Object.keys(view.shownValues).length - view.stats.n,
+    place: UK_WIDE.has(state.geo) ? (state.eng ? 'England only' : 'United Kingdom') : 'England',
+    better, polarityReason: lvl.polarity_reason,
+    skew: state.cls === 'equal' && skew != null && Math.abs(skew) > SKEW_LIMIT ? { skew, useQuantiles: () => { state.cls = 'quantile'; render(); } } : null,
+    checkSource: state.mode === 'values' ? [...view.checkSource].filter(shown).length : 0,
+    overlaps: state.mode === 'values' ? view.overlaps.filter(([a, b]) => shown(a) && shown(b)).length : 0,
+    geography: GEOGRAPHIES[state.geo],
+    mode: state.mode,
+    spatial: view.spatial, spatialError: view.spatialError, lisaCounts,
+  });
+  app.skewness = skew;
 }
 
 // ---- attribution ----------------------------------------------------------------------------
@@ -509,7 +693,7 @@ function downloadCsv() {
   if (!view.vals) return;
   const q = (x) => (x == null ? '' : /[",\n]/.test(String(x)) ? `"${String(x).replace(/"/g, '""')}"` : String(x));
   const rows = [['code', 'name', 'indicator', 'year', 'value', 'unit', 'rank', 'of', 'layer']];
-  for (const code of view.features.keys()) {
+  for (const code of [...view.features.keys()].filter(shown)) {
     const v = view.vals.values[code];
     rows.push([code, view.names.get(code), state.ind, state.year, v, view.unit, view.stats.rank[code], view.stats.n, view.layerId]);
   }
@@ -531,16 +715,25 @@ function wire() {
   $('#year').addEventListener('change', (e) => { state.year = Number(e.target.value); render(); });
   $('#classification').addEventListener('change', (e) => { state.cls = e.target.value; render(); });
   $('#regions').addEventListener('change', toggleRegions);
+  $('#mode').replaceChildren(...Object.entries(MODES).map(([k, v]) => h('option', { value: k }, v)));
+  $('#mode').addEventListener('change', (e) => { state.mode = e.target.value; render(); });
+  $('#england').addEventListener('change', (e) => { state.eng = e.target.checked; render(); });
   $('#search').addEventListener('change', (e) => search(e.target.value));
   $('#search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); search(e.target.value); } });
   $('#download-csv').addEventListener('click', downloadCsv);
   map.on('click', (e) => pointClicked(e.latlng, null));
   map.on('zoomend', () => { refineGeometry(); refineRegions(); });
-  new ResizeObserver(() => map.invalidateSize()).observe($('#map'));
+  map.on('moveend', viewMoved);
+  // A layout change keeps the centre to within half a pixel: not a move of the user's, so the URL keeps its view.
+  new ResizeObserver(resized).observe($('#map'));
   window.addEventListener('hashchange', () => {
     const before = JSON.stringify(state);
     readUrl();
-    if (JSON.stringify(state) !== before) { if (state.regions !== $('#regions').checked) { $('#regions').checked = state.regions; toggleRegions(); } render(); }
+    if (JSON.stringify(state) !== before) {
+      if (state.regions !== $('#regions').checked) { $('#regions').checked = state.regions; toggleRegions(); }
+      if (state.z != null) showInitialView();
+      render();
+    }
   });
 }
 

@@ -1,5 +1,6 @@
-// classify.js: class breaks (quantile, equal interval, Jenks), the colour palette, number
-// formatting and the local statistics (rank, percentile, median) computed from a values map.
+// classify.js: class breaks (quantile, equal interval, Jenks), the colour palettes (values and
+// LISA classes), number formatting, skewness, and the local statistics (rank, median) computed
+// from a values map. Percentiles are the server's (/ranking), never recomputed here.
 
 /** ColorBrewer YlGnBu, 6 classes: sequential and colour-blind safe. */
 export const PALETTE = ['#ffffcc', '#c7e9b4', '#7fcdbb', '#41b6c4', '#2c7fb8', '#253494'];
@@ -91,7 +92,33 @@ export function stats(values) {
   });
   const sorted = have.map(([, v]) => v).reverse();
   const median = n === 0 ? null : n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  // Mid-rank percentile, as the server's /ranking computes it: 100 * (n - rank + 0.5) / n.
-  const percentile = (code) => (rank[code] == null ? null : (100 * (n - rank[code] + 0.5)) / n);
-  return { n, rank, sorted, median, percentile, order: have.map(([c]) => c) };
+  return { n, rank, sorted, median, order: have.map(([c]) => c) };
 }
+
+/** Sample skewness (Fisher–Pearson, g1) of numbers; null for fewer than 3 or no spread. */
+export function skewness(xs) {
+  const n = xs.length;
+  if (n < 3) return null;
+  const mean = xs.reduce((a, x) => a + x, 0) / n;
+  let m2 = 0, m3 = 0;
+  for (const x of xs) { const d = x - mean; m2 += d * d; m3 += d * d * d; }
+  m2 /= n; m3 /= n;
+  return m2 > 0 ? m3 / m2 ** 1.5 : null;
+}
+
+/**
+ * Whether a NUTS area lies in England: its NUTS 1 letter is C to K (UKC North East ... UKK South
+ * West; UKL Wales, UKM Scotland, UKN Northern Ireland). GSS codes (E...) are English by definition.
+ */
+export const isEngland = (code) => /^UK[C-K]/.test(code) || /^E\d/.test(code);
+
+/** LISA classes of the Neighbours mode: ColorBrewer RdBu ends (colour-blind safe) and greys. */
+export const LISA = {
+  'high-high': { label: 'High, with high neighbours', colour: '#b2182b' },
+  'high-low': { label: 'High among low neighbours', colour: '#ef8a62' },
+  'low-high': { label: 'Low among high neighbours', colour: '#67a9cf' },
+  'low-low': { label: 'Low, with low neighbours', colour: '#2166ac' },
+  'not-significant': { label: 'Not significant', colour: '#f7f7f7' },
+  island: { label: 'No neighbours (island)', colour: '#ffffff' },
+  'no-data': { label: 'No data', colour: NO_DATA },
+};

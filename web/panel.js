@@ -1,8 +1,9 @@
-// panel.js: the side panel's four views (area details, compare, ranking, table) and the
+// panel.js: the side panel's four views (area details, compare as cards, ranking, table) and the
 // point-lookup box. It reads the page state and calls back into app.js through `actions`.
+// Percentiles are the server's (/ranking), shown as it computes them (ties share the mid-rank).
 import { api } from './api.js';
 import { h } from './dom.js';
-import { fmtShort, stats, withUnit } from './classify.js';
+import { LISA, fmtShort, stats, withUnit } from './classify.js';
 import { SERIES, barChart, chartKey, lineChart } from './chart.js';
 
 const signed = (d) => (d == null ? '–' : `${d > 0 ? '+' : ''}${fmtShort(d)}`);
@@ -31,6 +32,26 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
   });
 
   const unit = () => view.unit;
+  /** The server's ranking of the current view: {code: entry}; resolves to an empty map on failure. */
+  const serverRanks = () => {
+    const at = `${state.ind}|${state.geo}|${state.year}`;
+    return api.ranking(state.ind, state.geo, state.year).then(
+      (r) => ({ at, byCode: new Map((r.areas || []).filter((a) => a.code).map((a) => [a.code, a])) }),
+      () => ({ at, byCode: new Map() }));
+  };
+  const current = (at) => at === `${state.ind}|${state.geo}|${state.year}`;
+  /** Fill every `[data-pctl]` element under `el` with the server's percentile of its area. */
+  function fillPercentiles(el) {
+    serverRanks().then(({ at, byCode }) => {
+      if (!current(at)) return;
+      for (const cell of el.querySelectorAll('[data-pctl]')) {
+        const p = byCode.get(cell.dataset.pctl)?.percentile;
+        cell.textContent = pct(p);
+        cell.dataset.percentile = p ?? '';
+      }
+    });
+  }
+  const pctlNote = () => (state.eng ? ' (among all UK areas)' : '');
   const ctxLine = () => h('p', { class: 'muted' }, `${level().title}, ${state.year}. ${layerText(view.layerId)}.`);
 
   /** Values of the current indicator for every year with data, [[year, response|null]]. */
@@ -75,7 +96,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       h('dl', { class: 'facts' },
         h('dt', {}, 'Value'), h('dd', { id: 'area-value', 'data-value': v ?? '' }, withUnit(v, unit())),
         h('dt', {}, 'Rank'), h('dd', { id: 'area-rank' }, st.rank[code] ? `${st.rank[code]} of ${st.n} (1 = highest)` : 'not ranked'),
-        h('dt', {}, 'Percentile'), h('dd', {}, pct(st.percentile(code))),
+        h('dt', {}, `Percentile${pctlNote()}`), h('dd', { id: 'area-percentile', 'data-pctl': code }, '…'),
+        h('dt', {}, 'Gap to neighbours'), h('dd', { id: 'area-gap' }, '…'),
         h('dt', {}, `Median of ${st.n} areas`), h('dd', {}, withUnit(st.median, unit())),
         h('dt', {}, 'Difference from median'), h('dd', {}, signed(diff))),
       h('p', { class: 'buttons' },
@@ -84,6 +106,27 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
         h('button', { type: 'button', onclick: () => actions.zoomTo(code) }, 'Zoom to area'),
         h('button', { type: 'button', onclick: () => actions.select(null) }, 'Clear selection')),
     );
+    if (view.checkSource.has(code)) el.append(h('p', { class: 'note', id: 'area-check-source' }, '⚠ Check source: this value lies beyond the outlier rule; it may be an error in the source data.',
+      view.vals.check_source_rule ? ` Rule: ${view.vals.check_source_rule.replace(/\.?$/, '.')}` : ''));
+    fillPercentiles(el);
+    const gap = el.querySelector('#area-gap');
+    const at = `${state.ind}|${state.geo}|${state.year}`;
+    const showGap = (a, how) => {
+      if (!current(at) || state.area !== code) return;
+      if (!a || a.gap_to_neighbours == null) { gap.textContent = a ? 'no neighbours with data' : 'not available'; return; }
+      gap.textContent = `${signed(a.gap_to_neighbours)} (this area minus the mean of its neighbours${how})`;
+      gap.dataset.gap = a.gap_to_neighbours;
+    };
+    const lisaOf = (a) => (a?.lisa ? h('dd', {}, LISA[a.lisa]?.label || a.lisa) : null);
+    if (state.mode === 'lisa' && view.spatial) { // the Neighbours mode has it already
+      const a = (view.spatial.areas || []).find((x) => x.code === code);
+      showGap(a, '');
+      const dd = lisaOf(a);
+      if (dd) gap.after(h('dt', {}, 'Neighbours class (LISA)'), Object.assign(dd, { id: 'area-lisa' }));
+    } else {
+      api.compare(state.ind, state.geo, state.year, [code]).then(
+        (res) => showGap((res.areas || []).find((x) => x.code === code), ''), () => showGap(null));
+    }
     const trend = h('section', { class: 'sub', 'aria-busy': 'true' }, h('h3', {}, 'Trend'), h('p', { class: 'muted' }, 'Loading years…'));
     const nbs = h('section', { class: 'sub', id: 'neighbours' }, h('h3', {}, 'Neighbours'), h('p', { class: 'muted' }, 'Loading…'));
     const peers = h('section', { class: 'sub', id: 'peers' }, h('h3', {}, 'Similar areas'), h('p', { class: 'muted' }, 'Loading…'));
@@ -135,6 +178,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
   }
 
   // ---- compare --------------------------------------------------------------------------------
+  /** One card per compared area (not a wide table), so five areas fit the panel at any width. */
   function compareView(el) {
     const codes = state.cmp.filter((c) => view.features.has(c));
     const missing = state.cmp.filter((c) => !view.features.has(c));
@@ -143,33 +187,33 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       missing.length ? h('p', { class: 'muted' }, `Not in this layer: ${missing.join(', ')}.`) : '');
     if (!codes.length) return;
     const st = view.stats;
-    const table = h('table', { id: 'compare-table' },
-      h('caption', {}, `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}`),
-      h('thead', {}, h('tr', {}, ['Area', 'Value', 'Rank', 'Pctl', 'vs median', ''].map((t) => h('th', { scope: 'col' }, t)))));
-    const body = h('tbody', {});
+    const cards = h('ol', { id: 'compare-cards', class: 'cards', 'aria-label': `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}` });
     codes.forEach((c, i) => {
       const v = view.vals.values[c];
-      body.append(h('tr', { 'data-code': c },
-        h('th', { scope: 'row' }, h('span', { class: 'chip', style: `background:${SERIES[i]}` }), view.names.get(c)),
-        h('td', { class: 'num', 'data-value': v ?? '' }, withUnit(v, '')), h('td', { class: 'num' }, st.rank[c] ? `${st.rank[c]}/${st.n}` : '–'),
-        h('td', { class: 'num' }, pct(st.percentile(c))), h('td', { class: 'num' }, signed(v != null ? v - st.median : null)),
-        h('td', {}, h('button', { type: 'button', 'aria-label': `Remove ${view.names.get(c)}`, onclick: () => actions.removeCompare(c) }, 'Remove'))));
+      cards.append(h('li', { class: 'card', 'data-code': c },
+        h('h3', { class: 'card-title' }, h('span', { class: 'chip', style: `background:${SERIES[i]}` }), view.names.get(c)),
+        h('dl', { class: 'facts' },
+          h('dt', {}, 'Value'), h('dd', { class: 'num', 'data-value': v ?? '' }, withUnit(v, unit())),
+          h('dt', {}, 'Rank'), h('dd', {}, st.rank[c] ? `${st.rank[c]} of ${st.n}` : '–'),
+          h('dt', {}, `Percentile${pctlNote()}`), h('dd', { 'data-pctl': c }, '…'),
+          h('dt', {}, 'vs median'), h('dd', {}, signed(v != null ? v - st.median : null)),
+          h('dt', {}, 'Neighbour mean (gap)'), h('dd', { class: 'nb' }, '…'),
+          h('dt', {}, 'Verdict'), h('dd', { class: 'verdict' }, '…')),
+        h('button', { type: 'button', 'aria-label': `Remove ${view.names.get(c)}`, onclick: () => actions.removeCompare(c) }, 'Remove')));
     });
-    table.append(body);
     const trend = h('div', { class: 'sub' }, h('p', { class: 'muted' }, 'Loading trends…'));
-    el.append(h('div', { class: 'scroll' }, table), trend);
-    // Neighbour comparison columns appear when the server offers /compare.
+    el.append(cards, trend);
+    fillPercentiles(cards);
     api.compare(state.ind, state.geo, state.year, codes).then((res) => {
       const byCode = new Map((res.areas || []).map((a) => [a.code, a]));
-      const last = table.tHead.rows[0].lastElementChild;
-      last.before(h('th', { scope: 'col' }, 'Neighbour mean (gap)'), h('th', { scope: 'col' }, 'Verdict'));
-      for (const tr of body.rows) {
-        const a = byCode.get(tr.dataset.code) || {};
-        tr.lastElementChild.before(
-          h('td', { class: 'num' }, a.neighbour_mean == null ? '–' : `${fmtShort(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`),
-          h('td', {}, a.verdict ?? '–'));
+      for (const card of cards.children) {
+        const a = byCode.get(card.dataset.code) || {};
+        card.querySelector('.nb').textContent = a.neighbour_mean == null ? '–' : `${fmtShort(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`;
+        card.querySelector('.verdict').textContent = a.verdict ?? '–';
       }
-    }, () => { /* older server: no neighbour columns */ });
+    }, () => {
+      for (const dd of cards.querySelectorAll('.nb, .verdict')) dd.textContent = 'not available';
+    });
     allYears().then((ys) => {
       const series = [...codes.map((c, i) => ({ label: view.names.get(c), colour: SERIES[i], points: ys.map(([y, r]) => [y, r?.values?.[c] ?? null]) })), medianSeries(ys)];
       trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} by year for the compared areas` }), chartKey(series), vintageNote(ys) || '');
@@ -182,7 +226,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     const local = {
       count_with_data: st.n, median: st.median,
       areas: [...st.order.map((c) => ({ code: c, name: view.names.get(c), value: view.vals.values[c] })),
-        ...[...view.features.keys()].filter((c) => view.vals.values[c] == null).map((c) => ({ code: c, name: view.names.get(c), value: null }))],
+        ...[...view.features.keys()].filter((c) => view.shown(c) && view.vals.values[c] == null).map((c) => ({ code: c, name: view.names.get(c), value: null }))],
     };
     const summary = h('p', { id: 'ranking-summary' });
     const draw = (r) => {
@@ -196,14 +240,14 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     draw(local);
     const at = `${state.ind}|${state.geo}|${state.year}`;
     api.ranking(state.ind, state.geo, state.year).then((r) => {
-      if (at === `${state.ind}|${state.geo}|${state.year}` && state.tab === 'ranking' && r.areas) draw(r);
+      if (at === `${state.ind}|${state.geo}|${state.year}` && state.tab === 'ranking' && r.areas && !state.eng) draw(r);
     }, () => { /* the local ranking stays */ });
   }
 
   // ---- table ----------------------------------------------------------------------------------
   function tableView(el) {
     const st = view.stats;
-    const rows = [...view.features.keys()].map((c) => ({ code: c, name: view.names.get(c), value: view.vals.values[c], rank: st.rank[c] ?? null }));
+    const rows = [...view.features.keys()].filter((c) => view.shown(c)).map((c) => ({ code: c, name: view.names.get(c), value: view.vals.values[c], rank: st.rank[c] ?? null }));
     const { key, dir } = tableSort;
     rows.sort((a, b) => {
       const x = a[key], y = b[key];
@@ -218,13 +262,14 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     el.replaceChildren(h('h2', {}, 'Table'), ctxLine(),
       h('div', { class: 'scroll' }, h('table', { id: 'area-table' },
         h('caption', {}, `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}: ${rows.length} areas, ${st.n} with data`),
-        h('thead', {}, h('tr', {}, cols.map(th), h('th', { scope: 'col' }, h('abbr', { title: 'Percentile' }, 'Pctl')), th(['code', 'Code']))),
+        h('thead', {}, h('tr', {}, cols.map(th), h('th', { scope: 'col' }, h('abbr', { title: `Percentile${pctlNote()}` }, 'Pctl')), th(['code', 'Code']))),
         h('tbody', {}, rows.map((r) => h('tr', { 'data-code': r.code, class: r.code === state.area ? 'sel' : null },
           h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => actions.select(r.code, { tab: 'area' }) }, r.name)),
           h('td', { class: 'num', 'data-value': r.value ?? '' }, r.value == null ? 'no data' : withUnit(r.value, '')),
           h('td', { class: 'num' }, r.rank ?? '–'),
-          h('td', { class: 'num' }, pct(st.percentile(r.code))),
+          h('td', { class: 'num', 'data-pctl': r.code }, '…'),
           h('td', { class: 'code' }, r.code)))))));
+    fillPercentiles(el);
   }
 
   const views = { area: areaView, compare: compareView, ranking: rankingView, table: tableView };

@@ -335,6 +335,21 @@ pub const SCHEMA: Endpoint = Endpoint {
     },
 };
 
+pub const LABELS: Endpoint = Endpoint {
+    path: "/collections/{collectionId}/labels",
+    operation_id: "getLabelPoints",
+    tag: "Data",
+    summary: "Where to label each area",
+    description: "One point per area: the pole of inaccessibility of its largest polygon (the interior point farthest from its boundary), with the name, the area in km², its rank by size (1 = largest) and the codes of the areas overlapping it.",
+    params: &[F_FEATURES, V],
+    property_filters: false,
+    answer: Answer {
+        description: "The label points, as GeoJSON Points.",
+        media_types: &[GEOJSON],
+        schema: "LabelCollection",
+    },
+};
+
 pub const ITEMS: Endpoint = Endpoint {
     path: "/collections/{collectionId}/items",
     operation_id: "getFeatures",

@@ -155,6 +155,19 @@ fn schema_json(doc: &ogc::queryables::SchemaDocument) -> Result<Response, ApiErr
         .map_err(ApiError::internal)
 }
 
+/// `/collections/{id}/labels`: each area's label point (computed at load), as GeoJSON Points.
+pub async fn labels(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(q): RawQuery,
+) -> Result<Response, ApiError> {
+    check_format(&Params::of(q.as_deref(), &endpoints::LABELS)?)?;
+    let layer = find_layer(&state.catalog, &id)?;
+    serde_json::to_vec(&crate::views::labels::labels(layer))
+        .map(|body| typed(GEOJSON, body))
+        .map_err(ApiError::internal)
+}
+
 /// `/collections/{id}/items`: filter (bbox, code), join a metric, page, serialise.
 pub async fn items(
     State(state): State<AppState>,

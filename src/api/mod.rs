@@ -206,6 +206,7 @@ pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (e::COLLECTION, get(features::collection)),
         (e::QUERYABLES, get(features::queryables)),
         (e::SCHEMA, get(features::schema)),
+        (e::LABELS, get(features::labels)),
         (e::ITEMS, get(features::items)),
         (e::ITEM, get(features::item)),
         (e::NEIGHBOURS, get(areas::neighbours)),

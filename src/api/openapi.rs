@@ -384,6 +384,42 @@ fn component_schemas() -> BTreeMap<&'static str, Value> {
                 "numberReturned": {"type": "integer", "minimum": 0}
             }
         })),
+        ("LabelCollection", json!({
+            "type": "object",
+            "required": ["type", "features"],
+            "properties": {
+                "type": {"type": "string", "enum": ["FeatureCollection"]},
+                "collection": {"type": "string"},
+                "numberReturned": {"type": "integer", "minimum": 0},
+                "features": {"type": "array", "items": {
+                    "type": "object",
+                    "required": ["type", "id", "geometry", "properties"],
+                    "properties": {
+                        "type": {"type": "string", "enum": ["Feature"]},
+                        "id": {"type": "string"},
+                        "geometry": {
+                            "type": "object",
+                            "required": ["type", "coordinates"],
+                            "properties": {
+                                "type": {"type": "string", "enum": ["Point"]},
+                                "coordinates": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}
+                            }
+                        },
+                        "properties": {
+                            "type": "object",
+                            "required": ["code", "name", "area_km2", "rank", "overlaps"],
+                            "properties": {
+                                "code": {"type": "string"},
+                                "name": {"type": "string"},
+                                "area_km2": {"type": "number", "description": "The whole area in km² (on a sphere)."},
+                                "rank": {"type": "integer", "minimum": 1, "description": "1 for the largest area of the layer."},
+                                "overlaps": {"type": "array", "items": {"type": "string"}, "description": "Codes of the areas of the layer overlapping this one (LEPs sharing a district)."}
+                            }
+                        }
+                    }
+                }}
+            }
+        })),
         ("LandingPage", json!({
             "type": "object",
             "required": ["links"],

@@ -1,4 +1,5 @@
-//! Stage 2b: a layer's shared arcs, and coverage-safe simplification of them into zoom bands.
+//! Stage 2b: a layer's shared arcs, coverage-safe simplification of them into zoom bands, and
+//! label points (each area's pole of inaccessibility, [`label_point`]).
 //!
 //! Like TopoJSON and mapshaper: the rings of all areas of a layer are cut into *arcs* (maximal
 //! chains of segments owned by the same set of rings, split at junctions, see [`Topology`]); each
@@ -12,10 +13,12 @@
 //! coordinates) and every polygon sharing those arcs is rebuilt, until all are valid.
 
 mod arcs;
+mod label;
 mod simplify;
 mod valid;
 
 pub use arcs::{ArcRef, PolygonArcs, Topology};
+pub use label::{label_point, pole_of_inaccessibility, LabelPoint, LABEL_PRECISION_DEG};
 pub use simplify::BandStats;
 
 use geo::{LineString, MultiPolygon};

@@ -4,6 +4,7 @@
 pub mod areas;
 mod error;
 pub mod indicators;
+pub mod labels;
 pub mod lookup;
 pub mod map_config;
 pub mod numbers;

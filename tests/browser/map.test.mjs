@@ -371,11 +371,11 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
       assert.equal(await page.evaluate(() => smartspec.layer), lvl.layers[y1]);
       assert.deepEqual(await page.evaluate(() => smartspec.state.cmp), codes);
       assert.equal(await page.locator('#tab-compare').getAttribute('aria-selected'), 'true');
-      const rows = page.locator('#compare-table tbody tr');
+      const rows = page.locator('#compare-cards > li');
       assert.equal(await rows.count(), 2, 'compare shows the two chosen areas');
       for (let i = 0; i < 2; i++) {
         assert.equal(await rows.nth(i).getAttribute('data-code'), codes[i]);
-        assert.equal(shownNumber(await rows.nth(i).locator('td').first().getAttribute('data-value')), api.values[codes[i]]);
+        assert.equal(shownNumber(await rows.nth(i).locator('[data-value]').first().getAttribute('data-value')), api.values[codes[i]]);
       }
       await screenshot(page, 'compare');
     } finally { await page.close(); }
@@ -528,11 +528,11 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
         await page.fill('#search', name);
         await page.press('#search', 'Enter');
       }
-      const rows = page.locator('#compare-table tbody tr th');
-      await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 2);
+      const rows = page.locator('#compare-cards > li .card-title');
+      await page.waitForFunction(() => document.querySelectorAll('#compare-cards > li').length === 2);
       assert.deepEqual(await rows.allInnerTexts().then((t) => t.map((x) => x.trim())), names);
-      await page.locator('#compare-table tbody tr').first().getByRole('button', { name: /Remove/ }).click();
-      await page.waitForFunction(() => document.querySelectorAll('#compare-table tbody tr').length === 1);
+      await page.locator('#compare-cards > li').first().getByRole('button', { name: /Remove/ }).click();
+      await page.waitForFunction(() => document.querySelectorAll('#compare-cards > li').length === 1);
       assert.equal((await page.evaluate(() => smartspec.state.cmp)).length, 1);
     } finally { await page.close(); }
   });
