@@ -172,6 +172,8 @@ function syncControls() {
     h('strong', {}, lvl.title), lvl.subtitle ? ` ${lvl.subtitle}` : '',
     lvl.experimental ? h('span', { class: 'badge' }, 'experimental') : '',
     lvl.warning ? h('details', { class: 'warning' }, h('summary', {}, 'Data note'), lvl.warning) : '',
+    // The server's caveats: the reviewed one and any duplicate found at load, shown as they are.
+    ...(lvl.caveats || []).map((c) => h('span', { class: 'caveat', role: 'note' }, ` Caveat: ${c}.`)),
     lvl.source_name ? h('span', { class: 'muted' }, ' Source: ',
       lvl.source_url ? h('a', { href: lvl.source_url, rel: 'noopener' }, lvl.source_name) : lvl.source_name) : '');
 }

@@ -305,6 +305,22 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
     } finally { await page.close(); }
   });
 
+  it('shows the server\'s caveats, such as a duplicate found at load, under the indicator', async () => {
+    // Every LEP indicator the server gives caveats for, the duplicate pair included when present.
+    const withCaveats = catalog.indicators
+      .map((i) => latest(i, 'lep'))
+      .filter((x) => x && (x.lvl.caveats || []).length);
+    assert.ok(withCaveats.length > 0, 'the server gives at least one LEP indicator a caveat');
+    for (const x of withCaveats.slice(0, 3)) {
+      const { page, errors } = await openMap(browser, server.base, `#geo=lep&ind=${x.id}&year=${x.year}`);
+      try {
+        const shown = await page.locator('#indicator-info .caveat').allInnerTexts();
+        assert.deepEqual(shown.map((t) => t.trim()), x.lvl.caveats.map((c) => `Caveat: ${c}.`), x.id);
+        assert.deepEqual(errors, []);
+      } finally { await page.close(); }
+    }
+  });
+
   it('Neighbours mode colours areas by the LISA classes the contract describes, with the global I and p in the legend', async () => {
     const x = catalog.indicators.map((i) => latest(i, 'lep')).find(Boolean);
     const values = await getJson(server.base, `/indicators/${x.id}/values?geography=lep&year=${x.year}`);
