@@ -167,13 +167,23 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
           h('span', { class: 'muted' }, ` distance ${fmtShort(p.distance)}`)))));
     }, (err) => peers.replaceChildren(h('h3', {}, 'Similar areas'), failed('Similar areas', err)));
 
+    // The server reads each indicator in its good direction (strengths, weaknesses, neutral apart,
+    // duplicates once); the page lists its lists as they come.
     api.profile(code, state.geo, state.year).then((res) => {
-      const rows = (res.indicators || []).filter((r) => r.percentile != null).sort((a, b) => b.percentile - a.percentile);
-      const item = (r) => h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => actions.setIndicator(r.indicator, r.year) }, r.title || r.indicator),
-        `: ${withUnit(r.value, r.unit)} (${r.year}), rank ${r.rank} of ${r.of}, ${pct(r.percentile)} percentile`);
-      prof.replaceChildren(h('h3', {}, `Profile across ${rows.length} indicators`),
-        h('h4', {}, 'Strongest'), h('ul', { class: 'plain' }, rows.slice(0, 3).map(item)),
-        h('h4', {}, 'Weakest'), h('ul', { class: 'plain' }, rows.slice(-3).reverse().map(item)));
+      const rows = new Map((res.indicators || []).map((r) => [r.indicator, r]));
+      const item = (id) => {
+        const r = rows.get(id);
+        return h('li', { 'data-indicator': id }, h('button', { type: 'button', class: 'link', onclick: () => actions.setIndicator(id, r.year) }, r.title || id),
+          `: ${withUnit(r.value, r.unit_symbol || r.unit)} (${r.year}), rank ${r.rank} of ${r.of}`,
+          r.good_percentile != null ? `, ${pct(r.good_percentile)} percentile in the good direction (${r.higher_is_better ? 'higher' : 'lower'} is better)` : '');
+      };
+      const list = (id, ids, none) => (ids.length ? h('ul', { class: 'plain', id }, ids.map(item)) : h('p', { class: 'muted', id }, none));
+      const strengths = res.strengths || [], weaknesses = res.weaknesses || [], neutral = res.neutral || [];
+      prof.replaceChildren(h('h3', {}, 'Profile: strengths and weaknesses'),
+        h('p', { class: 'muted' }, `Top or bottom quarter of all areas in each indicator's good direction; ${neutral.length} neutral indicator${neutral.length === 1 ? '' : 's'} listed apart.`),
+        h('h4', {}, `Strengths (${strengths.length})`), list('profile-strengths', strengths.slice(0, 5), 'None in the top quarter.'),
+        h('h4', {}, `Weaknesses (${weaknesses.length})`), list('profile-weaknesses', weaknesses.slice(0, 5), 'None in the bottom quarter.'),
+        neutral.length ? h('h4', {}, 'Neutral (neither direction is better)') : '', neutral.length ? list('profile-neutral', neutral, '') : '');
     }, (err) => prof.replaceChildren(h('h3', {}, 'Profile'), failed('Profile', err)));
   }
 
@@ -198,7 +208,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
           h('dt', {}, `Percentile${pctlNote()}`), h('dd', { 'data-pctl': c }, '…'),
           h('dt', {}, 'vs median'), h('dd', {}, signed(v != null ? v - st.median : null)),
           h('dt', {}, 'Neighbour mean (gap)'), h('dd', { class: 'nb' }, '…'),
-          h('dt', {}, 'Verdict'), h('dd', { class: 'verdict' }, '…')),
+          h('dt', {}, 'Against all areas'), h('dd', { class: 'verdict verdict-all' }, '…'),
+          h('dt', {}, 'Against its neighbours'), h('dd', { class: 'verdict verdict-neighbours' }, '…')),
         h('button', { type: 'button', 'aria-label': `Remove ${view.names.get(c)}`, onclick: () => actions.removeCompare(c) }, 'Remove')));
     });
     const trend = h('div', { class: 'sub' }, h('p', { class: 'muted' }, 'Loading trends…'));
@@ -209,7 +220,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       for (const card of cards.children) {
         const a = byCode.get(card.dataset.code) || {};
         card.querySelector('.nb').textContent = a.neighbour_mean == null ? '–' : `${fmtShort(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`;
-        card.querySelector('.verdict').textContent = a.verdict ?? '–';
+        card.querySelector('.verdict-all').textContent = a.verdicts?.all_areas ?? '–';
+        card.querySelector('.verdict-neighbours').textContent = a.verdicts?.neighbours ?? '–';
       }
     }, () => {
       for (const dd of cards.querySelectorAll('.nb, .verdict')) dd.textContent = 'not available';

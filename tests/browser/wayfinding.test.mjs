@@ -376,6 +376,38 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
     } finally { await page.close(); }
   });
 
+  it('the area panel lists the server\'s strengths and weaknesses, and compare cards its two verdicts', async () => {
+    // Greater Manchester, 2018, on travel time to work (lower is better): the server's profile
+    // lists, and its verdicts against all areas and against the neighbours, shown as they are.
+    const code = 'E37000015', geo = 'lep', year = 2018, ind = 'travel_time_to_work';
+    const prof = await getJson(server.base, `/areas/${code}/profile?geography=${geo}&year=${year}`);
+    const { page, errors } = await openMap(browser, server.base, `#geo=${geo}&ind=${ind}&year=${year}&area=${code}`);
+    try {
+      await page.locator('#profile-strengths, #profile-weaknesses').first().waitFor();
+      const ids = (sel) => page.locator(`${sel} li`).evaluateAll((lis) => lis.map((li) => li.dataset.indicator));
+      assert.deepEqual(await ids('#profile-strengths'), prof.strengths.slice(0, 5));
+      assert.deepEqual(await ids('#profile-weaknesses'), prof.weaknesses.slice(0, 5));
+      assert.deepEqual(await ids('#profile-neutral'), prof.neutral);
+      const weakest = await page.locator('#profile-weaknesses li').first().innerText();
+      const row = prof.indicators.find((r) => r.indicator === prof.weaknesses[0]);
+      assert.match(weakest, new RegExp(`${Math.round(row.good_percentile)}(st|nd|rd|th) percentile in the good direction`));
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+
+    const two = [code, 'E37000003'];
+    const cmp = await getJson(server.base, `/indicators/${ind}/compare?geography=${geo}&year=${year}&areas=${two.join(',')}`);
+    const { page: cp, errors: cerr } = await openMap(browser, server.base, `#geo=${geo}&ind=${ind}&year=${year}&tab=compare&cmp=${two.join(',')}`);
+    try {
+      await cp.waitForFunction(() => [...document.querySelectorAll('#compare-cards .verdict')].every((d) => d.textContent !== '…'));
+      for (const a of cmp.areas) {
+        const card = cp.locator(`#compare-cards > li[data-code="${a.code}"]`);
+        assert.equal(await card.locator('.verdict-all').innerText(), a.verdicts.all_areas);
+        assert.equal(await card.locator('.verdict-neighbours').innerText(), a.verdicts.neighbours);
+      }
+      assert.deepEqual(cerr, []);
+    } finally { await cp.close(); }
+  });
+
   it('compare fits 1280 px without sideways scrolling, and the panel works at 390 px', async () => {
     const x = catalog.indicators.map((i) => latest(i, 'lep')).find(Boolean);
     const vals = await getJson(server.base, `/indicators/${x.id}/values?geography=lep&year=${x.year}`);
