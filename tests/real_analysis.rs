@@ -98,7 +98,8 @@ fn lep_overlaps_are_exactly_the_shared_districts() {
     }
 }
 
-/// On the real discipline matrix, every category's activity-weighted mean LQ is 1.
+/// On the real discipline matrix, every category's activity-weighted mean LQ is 1 (to within
+/// the rounding of the quotients, written to four decimals: at most 5e-5).
 #[tokio::test]
 async fn weighted_mean_location_quotient_is_one_for_every_category() {
     let app = app(real_catalog());
@@ -122,7 +123,7 @@ async fn weighted_mean_location_quotient_is_one_for_every_category() {
                 }
             }
             assert!(
-                (weighted / weights - 1.0).abs() < 1e-9,
+                (weighted / weights - 1.0).abs() <= 5e-5,
                 "{measure} {c}: {}",
                 weighted / weights
             );

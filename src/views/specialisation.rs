@@ -1,5 +1,6 @@
 //! Specialisation representations: the matrices, and one matrix's quotients and indices by area.
 
+use super::numbers::{round, round_opt};
 use super::{choices, ViewError};
 use crate::analysis::specialisation::specialisation as specialise;
 use crate::catalog::Catalog;
@@ -70,6 +71,11 @@ pub struct Definitions {
     pub herfindahl: &'static str,
 }
 
+/// Decimals of shares, location quotients and the Krugman and Herfindahl indices.
+const RATIO_DECIMALS: u8 = 4;
+/// Decimals of activity totals (counts, or pounds to the penny).
+const TOTAL_DECIMALS: u8 = 2;
+
 const DEFINITIONS: Definitions = Definitions {
     location_quotient: "(area's value in the category / area's total) / (national value in the category / national total)",
     specialised: "categories with a location quotient of at least 1",
@@ -136,9 +142,13 @@ pub fn matrix<'a>(
     };
     let result = specialise(table).map_err(ViewError::internal)?;
     let categories = matrix.categories.as_slice();
+    // Shares, quotients and indices to four decimals; totals (sums of source values) to two.
     let by_category = |values: &[Option<f64>]| ByCategory {
         categories,
-        values: values.to_vec(),
+        values: values
+            .iter()
+            .map(|v| round_opt(*v, RATIO_DECIMALS))
+            .collect(),
     };
     let areas = result
         .areas
@@ -149,7 +159,7 @@ pub fn matrix<'a>(
             Some(MatrixArea {
                 code,
                 name,
-                total: a.total,
+                total: round(a.total, TOTAL_DECIMALS),
                 shares: by_category(&a.shares),
                 location_quotients: by_category(&a.location_quotients),
                 specialised: categories
@@ -158,8 +168,8 @@ pub fn matrix<'a>(
                     .filter(|(_, s)| **s == Some(true))
                     .map(|(c, _)| c.as_str())
                     .collect(),
-                krugman: a.krugman,
-                herfindahl: a.herfindahl,
+                krugman: round_opt(a.krugman, RATIO_DECIMALS),
+                herfindahl: round_opt(a.herfindahl, RATIO_DECIMALS),
             })
         })
         .collect();
@@ -171,9 +181,13 @@ pub fn matrix<'a>(
         categories,
         category_totals: ByCategory {
             categories,
-            values: result.category_totals.clone(),
+            values: result
+                .category_totals
+                .iter()
+                .map(|t| round(*t, TOTAL_DECIMALS))
+                .collect(),
         },
-        grand_total: result.grand_total,
+        grand_total: round(result.grand_total, TOTAL_DECIMALS),
         national_shares: by_category(&result.national_shares),
         definitions: DEFINITIONS,
         codes_without_boundary: &matrix.codes_without_boundary,
