@@ -196,7 +196,7 @@ pub fn collection_json<'a>(catalog: &'a Catalog, layer: &'a Layer, base: &str) -
                 .map(|b| BandInfo {
                     min_zoom: b.spec.min_zoom,
                     max_zoom: b.spec.max_zoom,
-                    tolerance_deg: b.spec.tolerance_deg,
+                    tolerance_deg: crate::views::numbers::round(b.spec.tolerance_deg, 7),
                     decimals: b.spec.decimals,
                     vertices: b.vertices,
                 })

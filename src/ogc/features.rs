@@ -70,7 +70,7 @@ impl<'a> Generalisation<'a> {
             spec: band.map(|b| BandSummary {
                 min_zoom: b.spec.min_zoom,
                 max_zoom: b.spec.max_zoom,
-                tolerance_deg: b.spec.tolerance_deg,
+                tolerance_deg: crate::views::numbers::round(b.spec.tolerance_deg, 7),
                 tolerance_m: (b.spec.tolerance_deg * 111_320.0).round(),
                 decimals: b.spec.decimals,
             }),
