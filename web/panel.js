@@ -162,9 +162,15 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     api.peers(code, state.geo, state.year, inds, 5).then((res) => {
       peers.replaceChildren(h('h3', {}, 'Similar areas'),
         h('p', { class: 'muted' }, `Nearest on ${inds.length} ${lvl.framework_label} indicator${inds.length > 1 ? 's' : ''} (${inds.map((i) => level(i).title).join('; ')}).`),
-        h('ol', {}, (res.peers || []).map((p) => h('li', {},
-          h('button', { type: 'button', class: 'link', onclick: () => actions.select(p.code) }, p.name || p.code),
-          h('span', { class: 'muted' }, ` distance ${fmtShort(p.distance)}`)))));
+        h('ol', { id: 'peers-list' }, (res.peers || []).map((p) => {
+          // The server's reading in the good direction: where the peer does better or worse.
+          const named = (ids) => ids.map((i) => level(i)?.title || i).join('; ');
+          return h('li', { 'data-code': p.code },
+            h('button', { type: 'button', class: 'link', onclick: () => actions.select(p.code) }, p.name || p.code),
+            h('span', { class: 'muted' }, ` distance ${fmtShort(p.distance)}`),
+            p.better_on?.length ? h('span', { class: 'peer-better' }, `. Does better on: ${named(p.better_on)}`) : '',
+            p.worse_on?.length ? h('span', { class: 'peer-worse' }, `. Does worse on: ${named(p.worse_on)}`) : '');
+        })));
     }, (err) => peers.replaceChildren(h('h3', {}, 'Similar areas'), failed('Similar areas', err)));
 
     // The server reads each indicator in its good direction (strengths, weaknesses, neutral apart,

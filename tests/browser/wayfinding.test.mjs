@@ -391,6 +391,23 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
       const weakest = await page.locator('#profile-weaknesses li').first().innerText();
       const row = prof.indicators.find((r) => r.indicator === prof.weaknesses[0]);
       assert.match(weakest, new RegExp(`${Math.round(row.good_percentile)}(st|nd|rd|th) percentile in the good direction`));
+      // Peers say where each does better or worse, as the server's better_on / worse_on.
+      await page.locator('#peers-list li').first().waitFor();
+      // The peers request the page made (its indicators are the page's choice), asked again.
+      const asked = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /\/areas\/[^/]+\/peers\?/.test(n)).at(-1));
+      assert.ok(asked, 'the page asked for peers');
+      const u = new URL(asked);
+      const peers = await getJson(server.base, `${u.pathname}${u.search}`);
+      const titleOf = (id) => catalog.indicators.find((i) => i.id === id).levels.find((l) => l.geography === geo).title;
+      for (const p of peers.peers) {
+        const li = page.locator(`#peers-list li[data-code="${p.code}"]`);
+        const text = await li.innerText();
+        for (const id of p.better_on) assert.ok(text.includes(titleOf(id)) && /Does better on/.test(text), `${p.code} better on ${id}: ${text}`);
+        for (const id of p.worse_on) assert.ok(text.includes(titleOf(id)) && /Does worse on/.test(text), `${p.code} worse on ${id}: ${text}`);
+        if (!p.better_on.length) assert.doesNotMatch(text, /Does better on/);
+        if (!p.worse_on.length) assert.doesNotMatch(text, /Does worse on/);
+      }
+      assert.ok(peers.peers.some((p) => p.better_on.length + p.worse_on.length > 0), 'some peer differs notably somewhere');
       assert.deepEqual(errors, []);
     } finally { await page.close(); }
 
