@@ -45,15 +45,13 @@ pub fn read_features_coded(path: &Path, code_field: &str) -> Result<Vec<RawFeatu
         Some(SourceFormat::GeoJson) => read_geojson(path, code_field),
         // The flatbuffers reader asserts on some damaged files instead of returning an error
         // (found by the property tests): a panic there is a refusal of the file, not a crash.
-        Some(SourceFormat::FlatGeobuf) => std::panic::catch_unwind(|| read_flatgeobuf(path))
-            .unwrap_or_else(|payload| {
-                Err(LoadError::FlatGeobuf {
-                    path: path.to_path_buf(),
-                    message: format!(
-                        "damaged file: the reader failed ({})",
-                        super::panic_message(payload.as_ref())
-                    ),
-                })
+        Some(SourceFormat::FlatGeobuf) => super::catch_panic(path, || read_flatgeobuf(path))
+            .map_err(|e| match e {
+                LoadError::Panicked { path, message } => LoadError::FlatGeobuf {
+                    path,
+                    message: format!("damaged file: the reader failed ({message})"),
+                },
+                other => other,
             }),
         None => Err(LoadError::Table {
             path: path.to_path_buf(),

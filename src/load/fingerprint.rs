@@ -24,14 +24,7 @@ pub fn data_version(
     hasher.update(env!("CARGO_PKG_VERSION").as_bytes());
     hasher.update(&file_hash(manifest_path)?.to_le_bytes());
     hasher.update(&file_hash(&manifest.semantics_path(manifest_path))?.to_le_bytes());
-    let files = manifest
-        .layers
-        .iter()
-        .map(|l| &l.file)
-        .chain(manifest.metrics.iter().map(|m| &m.file))
-        .chain(manifest.matrices.iter().map(|m| &m.file))
-        .chain([&manifest.indicators, &manifest.framework_groups]);
-    for file in files {
+    for file in manifest.data_files() {
         hasher.update(file.as_os_str().as_encoded_bytes());
         hasher.update(&file_hash(&data_dir.join(file))?.to_le_bytes());
     }

@@ -126,6 +126,17 @@ impl Manifest {
             .join(&self.semantics)
     }
 
+    /// Every data file the manifest names (layers, metrics, matrices, indicator metadata and
+    /// framework groups), relative to the data directory.
+    pub fn data_files(&self) -> impl Iterator<Item = &PathBuf> {
+        self.layers
+            .iter()
+            .map(|l| &l.file)
+            .chain(self.metrics.iter().map(|m| &m.file))
+            .chain(self.matrices.iter().map(|m| &m.file))
+            .chain([&self.indicators, &self.framework_groups])
+    }
+
     /// Reads and checks the manifest: unique ids, and every reference resolves.
     pub fn read(path: &Path) -> Result<Manifest, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {

@@ -38,15 +38,15 @@ pub fn check_source(values: &[Option<f64>]) -> Vec<usize> {
     if points.len() < MIN_VALUES {
         return Vec::new();
     }
-    let median = median(points.iter().map(|(_, x)| *x).collect());
-    let mad = median_abs(points.iter().map(|(_, x)| (x - median).abs()).collect());
+    let centre = median(points.iter().map(|(_, x)| *x).collect());
+    let mad = median(points.iter().map(|(_, x)| (x - centre).abs()).collect());
     let sd = MAD_TO_SD * mad;
     if sd <= 0.0 {
         return Vec::new();
     }
     points
         .into_iter()
-        .filter(|(_, x)| (x - median).abs() > OUTLIER_LIMIT * sd)
+        .filter(|(_, x)| (x - centre).abs() > OUTLIER_LIMIT * sd)
         .map(|(i, _)| i)
         .collect()
 }
@@ -59,10 +59,6 @@ fn median(mut xs: Vec<f64>) -> f64 {
         _ if n % 2 == 1 => xs[n / 2],
         _ => (xs[n / 2 - 1] + xs[n / 2]) / 2.0,
     }
-}
-
-fn median_abs(xs: Vec<f64>) -> f64 {
-    median(xs)
 }
 
 /// One indicator equal to another over every area-year both have at one level.

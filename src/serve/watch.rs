@@ -18,14 +18,7 @@ pub fn watched_files(sources: &Sources) -> Vec<PathBuf> {
     let mut files = vec![sources.manifest.clone()];
     if let Ok(manifest) = Manifest::read(&sources.manifest) {
         files.push(manifest.semantics_path(&sources.manifest));
-        let data = manifest
-            .layers
-            .iter()
-            .map(|l| &l.file)
-            .chain(manifest.metrics.iter().map(|m| &m.file))
-            .chain(manifest.matrices.iter().map(|m| &m.file))
-            .chain([&manifest.indicators, &manifest.framework_groups]);
-        files.extend(data.map(|f| sources.data_dir.join(f)));
+        files.extend(manifest.data_files().map(|f| sources.data_dir.join(f)));
     }
     files
 }
