@@ -114,12 +114,15 @@ type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// One HTTP/1.1 GET with `Connection: close`.
 fn get(addr: SocketAddr, path: &str, timeout: Duration) -> std::io::Result<Answer> {
+    let request = format!("GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+    send(addr, request.as_bytes(), timeout)
+}
+
+/// Sends `request` as it is and reads the answer until the server closes.
+fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Result<Answer> {
     let mut s = TcpStream::connect_timeout(&addr, timeout)?;
     s.set_read_timeout(Some(timeout))?;
-    write!(
-        s,
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-    )?;
+    s.write_all(request)?;
     let mut raw = Vec::new();
     s.read_to_end(&mut raw)?;
     let split = raw
@@ -191,6 +194,88 @@ fn stalled_requests_never_block_others_and_are_closed_by_the_header_timeout() {
     assert_eq!(
         open, 0,
         "{open} of 300 stalled connections still open after the header timeout"
+    );
+}
+
+#[test]
+fn requests_the_connection_layer_cannot_parse_get_the_documented_json_error() {
+    let server = Server::fixtures(&[]);
+    let many_fields: String = (0..120).map(|i| format!("X-{i}: 1\r\n")).collect();
+    let cases: Vec<(&str, Vec<u8>, u16, &str)> = vec![
+        ("no method", b"GARBAGE\r\n\r\n".to_vec(), 400, "BadRequest"),
+        (
+            "unknown version",
+            b"GET / HTTP/9.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec(),
+            400,
+            "BadRequest",
+        ),
+        (
+            "space in a header name",
+            b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Name: 1\r\n\r\n".to_vec(),
+            400,
+            "BadRequest",
+        ),
+        (
+            "120 header fields",
+            format!("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n{many_fields}\r\n").into_bytes(),
+            431,
+            "HeadersTooLarge",
+        ),
+        (
+            "a 600 KB header",
+            format!(
+                "GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: {}\r\n\r\n",
+                "a".repeat(600_000)
+            )
+            .into_bytes(),
+            431,
+            "HeadersTooLarge",
+        ),
+        (
+            "a 70 KB target",
+            format!(
+                "GET /{} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                "a".repeat(70_000)
+            )
+            .into_bytes(),
+            414,
+            "URITooLong",
+        ),
+    ];
+    for (what, request, status, code) in cases {
+        let (got, headers, body) = send(server.addr, &request, Duration::from_secs(5))
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert_eq!(got, status, "{what}");
+        assert_eq!(
+            header(&headers, "content-type"),
+            Some("application/json"),
+            "{what}"
+        );
+        assert_eq!(
+            header(&headers, "content-length"),
+            Some(body.len().to_string().as_str()),
+            "{what}"
+        );
+        let json: serde_json::Value = serde_json::from_slice(&body)
+            .unwrap_or_else(|e| panic!("{what}: {e}: {}", String::from_utf8_lossy(&body)));
+        assert_eq!(json["code"], code, "{what}");
+        assert!(
+            json["description"].as_str().is_some_and(|d| !d.is_empty()),
+            "{what}"
+        );
+    }
+    // A malformed request pipelined after a good one: the good one is answered as usual.
+    let (status, _, body) = send(
+        server.addr,
+        b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\nGARBAGE\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&body);
+    assert!(
+        text.contains("HTTP/1.1 400 Bad Request") && text.ends_with("is malformed\"}"),
+        "{text}"
     );
 }
 

@@ -56,6 +56,17 @@ impl ApiError {
     }
 }
 
+impl ApiError {
+    /// The documented body, `{"code", "description"}`.
+    pub fn body(&self) -> String {
+        let body = Body {
+            code: self.code,
+            description: &self.description,
+        };
+        serde_json::to_string(&body).unwrap_or_default()
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Body {

@@ -136,7 +136,7 @@ async fn trust_host(
 }
 
 /// The longest request target answered (longer: 414) and the most header bytes (more: 431),
-/// both well under what the connection reads (`serve`'s 256 KiB buffer), so these errors are
+/// both well under what the connection reads (`serve::MAX_HEAD_BYTES`), so these errors are
 /// the documented JSON rather than the connection layer's bare status.
 pub const MAX_URI_BYTES: usize = 8 << 10;
 pub const MAX_HEADER_BYTES: usize = 32 << 10;

@@ -2,10 +2,12 @@
 //! a guarded socket), shedding load past the connection cap, and shutting down within a grace.
 
 mod guard;
+mod parse_errors;
 pub mod reload;
 pub mod watch;
 
 pub use guard::{Deadline, Guarded};
+pub use parse_errors::{JsonParseErrors, MAX_HEADER_FIELDS, MAX_HEAD_BYTES};
 pub use reload::Reloadable;
 
 use axum::body::Body;
@@ -126,7 +128,8 @@ pub async fn serve(
     http.timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .keep_alive(true)
-        .max_buf_size(256 << 10);
+        .max_headers(MAX_HEADER_FIELDS)
+        .max_buf_size(MAX_HEAD_BYTES);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -161,7 +164,11 @@ pub async fn serve(
         };
         configure(&stream, &limits);
         let deadline = Deadline::default();
-        let io = TokioIo::new(Guarded::new(stream, limits.idle_timeout, deadline.clone()));
+        let io = TokioIo::new(Guarded::new(
+            JsonParseErrors::new(stream),
+            limits.idle_timeout,
+            deadline.clone(),
+        ));
         let app = app.clone();
         let request_timeout = limits.request_timeout;
         let service = hyper::service::service_fn(move |req: hyper::Request<Incoming>| {
