@@ -12,11 +12,10 @@ export class ApiError extends Error {
   }
 }
 
-/** `preloaded`: index.html preloads this URL (as fetch, which sends Accept: *\/*), so ask the same way to reuse it. */
-async function getJson(url, { preloaded = false } = {}) {
+async function getJson(url) {
   let res;
   try {
-    res = await fetch(url, preloaded ? {} : { headers: { accept: 'application/json, application/geo+json' } });
+    res = await fetch(url, { headers: { accept: 'application/json, application/geo+json' } });
   } catch (e) {
     throw new ApiError(0, 'NetworkError', `Cannot reach the server (${e.message})`, url);
   }
@@ -38,6 +37,16 @@ function cached(key, load) {
   return cache.get(key);
 }
 
+/**
+ * The catalogue the server inlined into the page (`/map/`): map-config, collections and indicators
+ * as those endpoints serve them. Null where the page has none; the map then fetches them.
+ */
+const inlined = (() => {
+  const text = globalThis.document?.getElementById('smartspec-catalogue')?.textContent.trim();
+  try { return text ? JSON.parse(text) : null; } catch { return null; }
+})();
+const startDoc = (name, url) => (inlined?.[name] ? Promise.resolve(inlined[name]) : getJson(url));
+
 /** The server's content hash of its data (map-config `data_version`); null until the config loaded. */
 let dataVersion = null;
 
@@ -46,9 +55,9 @@ const q = (params) => new URLSearchParams(Object.entries(params).filter(([, v]) 
 const enc = encodeURIComponent;
 
 export const api = {
-  mapConfig: () => cached('config', () => getJson('/map-config.json', { preloaded: true }).then((c) => { dataVersion = c.data_version || null; return c; })),
-  collections: () => cached('collections', () => getJson('/collections', { preloaded: true })),
-  indicators: () => cached('indicators', () => getJson('/indicators', { preloaded: true })),
+  mapConfig: () => cached('config', () => startDoc('config', '/map-config.json').then((c) => { dataVersion = c.data_version || null; return c; })),
+  collections: () => cached('collections', () => startDoc('collections', '/collections')),
+  indicators: () => cached('indicators', () => startDoc('indicators', '/indicators')),
   /**
    * Geometry of a boundary layer generalised for `zoom` (a band's canonical zoom, see bandZoom; null:
    * full resolution): fetched once per (layer, zoom), then served from the cache.

@@ -120,7 +120,8 @@ function fillIndicators() {
   for (const [gid, items] of byGroup) {
     if (!items.length) continue;
     const g = catalog.groups.find((x) => x.id === gid);
-    items.sort((a, b) => a[1].title.localeCompare(b[1].title));
+    // Not localeCompare: its first call loads the collator (about 45 ms, before the first map).
+    items.sort((a, b) => (a[1].title < b[1].title ? -1 : a[1].title > b[1].title ? 1 : 0));
     groups.push(h('optgroup', { label: g?.label || items[0][1].framework_label || gid },
       items.map(([id, lvl]) => h('option', { value: id }, lvl.title + (lvl.experimental ? ' (experimental)' : '')))));
   }

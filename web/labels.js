@@ -39,8 +39,11 @@ export function createLabels(map, { pane = 'labels' } = {}) {
     }).sort((a, b) => a.rank - b.rank);
     for (const it of items) {
       it.marker.addTo(group);
+      it.marker.getElement().dataset.code = it.code;
+    }
+    // Measured after all are in the DOM: one layout, not one per label.
+    for (const it of items) {
       const el = it.marker.getElement();
-      el.dataset.code = it.code;
       const box = el.firstElementChild.getBoundingClientRect();
       it.w = Math.ceil(box.width);
       it.h = Math.ceil(box.height);

@@ -244,7 +244,7 @@ pub fn documented_endpoints() -> Vec<Endpoint> {
 /// map's static files come from the representation cache (compressed once, ETag/304).
 pub fn router(state: AppState) -> Router {
     let cached = axum::middleware::from_fn_with_state(state.clone(), caching::serve_cached);
-    let map = web::map_routes(&state.web).layer(cached.clone());
+    let map = web::map_routes(&state).layer(cached.clone());
     routes()
         .into_iter()
         .fold(Router::new(), |router, (endpoint, handler)| {

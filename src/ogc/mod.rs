@@ -14,8 +14,8 @@ mod table;
 
 pub use self::csv::{multipolygon_wkt, write_csv, WKT_COLUMN};
 pub use collections::{
-    collection_json, collections_json, conformance_json, landing_json, CONFORMANCE, OPENAPI,
-    SCHEMA_JSON,
+    collection_json, collections_json, conformance_json, landing_json, Collections, CONFORMANCE,
+    OPENAPI, SCHEMA_JSON,
 };
 pub use crs::{Crs, CrsError};
 pub use features::{

@@ -158,6 +158,13 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
       assert.equal(param(geometry[0], 'properties'), 'code,name');
       const values = requests.filter((u) => VALUES.test(u));
       assert.ok(values.length >= 1 && values.every((u) => param(u, 'v') === dataVersion), `values URLs carry the data version: ${values}`);
+      // The catalogue comes inlined in the page, equal to what its endpoints serve: no round trip.
+      const startDocs = requests.filter((u) => /\/(map-config\.json|collections|indicators)(\?|$)/.test(u));
+      assert.deepEqual(startDocs, [], 'the page fetches no catalogue document');
+      const inlined = await page.evaluate(() => JSON.parse(document.getElementById('smartspec-catalogue').textContent));
+      assert.deepEqual(inlined.config, await getJson(server.base, '/map-config.json'));
+      assert.deepEqual(inlined.indicators, catalog);
+      assert.deepEqual(inlined.collections, await getJson(server.base, '/collections'));
       const entries = await dataEntries(page);
       const total = transferred(entries);
       t.diagnostic(`first view (${layer}, zoom ${z}, band zoom=${param(geometry[0], 'zoom')}): ${total} bytes of data transferred in ${entries.length} requests`);
