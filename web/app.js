@@ -281,6 +281,9 @@ function drawLayer(layerId, fc, band) {
   view.band = app.geometryZoom = band;
   view.geoLayer = L.geoJSON(fc, {
     style,
+    // The server's band is already simplified for this zoom, with shared borders kept shared;
+    // Leaflet's own per-polygon simplification would cost time and open hairline gaps.
+    smoothFactor: 0,
     onEachFeature: (f, lyr) => {
       const code = f.id ?? f.properties.code;
       view.features.set(code, lyr);
