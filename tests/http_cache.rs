@@ -228,9 +228,15 @@ async fn a_changed_value_gives_a_new_data_version_and_new_etags() {
     std::fs::write(&csv, text.replace("rd,2015,A,2014,10", "rd,2015,A,2014,11")).unwrap();
     let after = load();
     assert_ne!(after.data_version, before.data_version);
-    let reply_after = send(&router(state(after)), "GET", uri, &[]).await;
+    let reply_after = send(&router(state(after.clone())), "GET", uri, &[]).await;
     assert_ne!(header(&reply_after, "etag"), header(&reply_before, "etag"));
     assert_eq!(reply_after.json()["values"]["A"], 11.0);
+    // The map's page inlines the catalogue, so it changes with the data too.
+    let page_before = send(&router(state(before.clone())), "GET", "/map/", &[]).await;
+    let page_after = send(&router(state(after.clone())), "GET", "/map/", &[]).await;
+    assert_ne!(header(&page_after, "etag"), header(&page_before, "etag"));
+    let page = String::from_utf8(page_after.body.clone()).unwrap();
+    assert!(page.contains(&format!("\"data_version\":\"{}\"", after.data_version)));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -249,6 +255,50 @@ async fn the_maps_files_are_compressed_once_and_revalidated_too() {
         "GET",
         "/map/app.js",
         &[("accept-encoding", "gzip"), ("if-none-match", &etag)],
+    )
+    .await;
+    assert_eq!(again.status, 304);
+    assert!(again.body.is_empty());
+}
+
+#[tokio::test]
+async fn the_maps_page_carries_the_catalogue_and_is_revalidated_with_its_etag() {
+    let catalog = fixture_catalog();
+    let app = router(state(catalog.clone()));
+    let page = send(&app, "GET", "/map/", &[("accept-encoding", "br")]).await;
+    assert_eq!(page.status, 200);
+    assert_eq!(header(&page, "content-encoding"), "br");
+    assert_eq!(header(&page, "cache-control"), REVALIDATE);
+    let html = String::from_utf8(unbrotli(&page.body)).unwrap();
+    let open = r#"<script type="application/json" id="smartspec-catalogue">"#;
+    let json = html
+        .split_once(open)
+        .and_then(|(_, rest)| rest.split_once("</script>"))
+        .map(|(json, _)| json)
+        .unwrap();
+    let inlined: serde_json::Value = serde_json::from_str(json).unwrap();
+    assert_eq!(
+        inlined["config"]["data_version"],
+        catalog.data_version.as_str()
+    );
+    let indicators = send(&app, "GET", "/indicators", &[]).await.json();
+    assert_eq!(inlined["indicators"], indicators);
+    let collections = send(&app, "GET", "/collections", &[("host", "localhost")])
+        .await
+        .json();
+    let page_here = send(&app, "GET", "/map/index.html", &[("host", "localhost")]).await;
+    let here = String::from_utf8(page_here.body).unwrap();
+    assert!(here.contains(
+        &serde_json::to_string(&collections)
+            .unwrap()
+            .replace('<', "\\u003c")
+    ));
+    let etag = header(&page, "etag").to_string();
+    let again = send(
+        &app,
+        "GET",
+        "/map/",
+        &[("accept-encoding", "br"), ("if-none-match", &etag)],
     )
     .await;
     assert_eq!(again.status, 304);
