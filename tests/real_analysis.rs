@@ -309,3 +309,79 @@ async fn a_neighbour_difference_is_written_to_the_indicators_decimals() {
     assert_eq!(cheshire["properties"]["difference"], 1.7);
     assert_eq!(cheshire["properties"]["value"], 7.5);
 }
+
+/// The map takes ranks and medians from the values it is served, for the whole UK layer or for
+/// its English areas alone: the same ranks as `/ranking`, and for `within=england` the English
+/// areas only, ranked among themselves (checked here by counting from the values).
+#[tokio::test]
+async fn values_carry_the_ranks_of_ranking_and_within_england_ranks_english_areas_alone() {
+    let app = app(real_catalog());
+    let query = "geography=nuts3&year=2016";
+    let all = get(
+        &app,
+        &format!("/indicators/air_pollution_mean_pm10/values?{query}"),
+    )
+    .await
+    .json();
+    let ranking = get(
+        &app,
+        &format!("/indicators/air_pollution_mean_pm10/ranking?{query}"),
+    )
+    .await
+    .json();
+    for area in ranking["areas"].as_array().unwrap() {
+        let code = area["code"].as_str().unwrap();
+        assert_eq!(all["ranks"][code], area["rank"], "{code}");
+    }
+    assert_eq!(all["median"], ranking["median"]);
+    let england = get(
+        &app,
+        &format!("/indicators/air_pollution_mean_pm10/values?{query}&within=england"),
+    )
+    .await;
+    assert_eq!(
+        england.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&england.body)
+    );
+    let england = england.json();
+    assert_eq!(england["within"], "england");
+    let values = england["values"].as_object().unwrap();
+    let all_values = all["values"].as_object().unwrap();
+    let english = |c: &str| c.starts_with("UK") && ('C'..='K').contains(&c.chars().nth(2).unwrap());
+    assert!(
+        values.keys().all(|c| english(c)),
+        "only English NUTS 3 areas"
+    );
+    assert_eq!(
+        values.len(),
+        all_values.keys().filter(|c| english(c)).count()
+    );
+    assert!(
+        values.len() < all_values.len(),
+        "the UK layer has areas outside England"
+    );
+    assert_eq!(england["count_areas"], values.len());
+    let present: Vec<f64> = values.values().filter_map(|v| v.as_f64()).collect();
+    assert_eq!(england["count_with_data"], present.len());
+    for (code, v) in values {
+        match v.as_f64() {
+            Some(v) => {
+                let higher = present.iter().filter(|&&x| x > v).count();
+                assert_eq!(england["ranks"][code], higher + 1, "{code}");
+            }
+            None => assert!(england["ranks"].get(code).is_none(), "{code} has no value"),
+        }
+    }
+    let mut sorted = present.clone();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    let median = if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    };
+    assert!((england["median"].as_f64().unwrap() - median).abs() < 1e-6);
+    assert_ne!(england["median"], all["median"]);
+}

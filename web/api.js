@@ -64,8 +64,9 @@ export const api = {
    */
   geometry: (layer, zoom = null) => cached(`geom:${layer}:${zoom}`, () =>
     getJson(`/collections/${enc(layer)}/items?${q({ limit: 10000, properties: 'code,name', zoom, v: dataVersion })}`)),
-  values: (id, geography, year) =>
-    cached(`values:${id}:${geography}:${year}`, () => getJson(`/indicators/${enc(id)}/values?${q({ geography, year, v: dataVersion })}`)),
+  /** Values with the server's ranks and median; `within: 'england'` for the English areas alone. */
+  values: (id, geography, year, within = null) =>
+    cached(`values:${id}:${geography}:${year}:${within}`, () => getJson(`/indicators/${enc(id)}/values?${q({ geography, year, within, v: dataVersion })}`)),
   /** Label points of a boundary layer (pole of inaccessibility, size rank, overlapping areas). */
   labels: (layer) => cached(`labels:${layer}`, () => getJson(`/collections/${enc(layer)}/labels?${q({ v: dataVersion })}`)),
   /** Global and local Moran's I (LISA classes) of an indicator; 404 on a server without it. */

@@ -4,7 +4,7 @@
 // zoom), area names, overlap hatching, the Neighbours (LISA) mode, attribution, status.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { LISA, METHODS, NO_DATA, breaks, classOf, colours, isEngland, skewness, stats, withUnit } from './classify.js';
+import { LISA, METHODS, NO_DATA, breaks, classOf, colours, isEngland, served, skewness, withUnit } from './classify.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
@@ -374,6 +374,9 @@ async function refineGeometry() {
 
 /** England only: areas outside England leave the map (and the classes, labels and tables). */
 const shown = (code) => !state.eng || isEngland(code);
+/** The values' `within` for the areas shown: the server ranks English areas among themselves. */
+const within = () => (state.eng ? 'england' : null);
+view.within = within;
 view.shown = shown;
 
 function restyle() {
@@ -451,7 +454,7 @@ async function render() {
   const needGeom = wanted !== view.layerId;
   if (!fitted) { resized(); showInitialView(); fitted = map.getSize(); } // the zoom picks the band
   // Ask for the data first, then update the controls while it travels.
-  const loading = Promise.all([api.values(state.ind, state.geo, state.year), needGeom && wanted ? loadGeometry(wanted) : null,
+  const loading = Promise.all([api.values(state.ind, state.geo, state.year, within()), needGeom && wanted ? loadGeometry(wanted) : null,
     state.mode === 'lisa' ? api.spatial(state.ind, state.geo, state.year).catch((err) => ({ error: err })) : null]);
   syncControls();
   writeUrl();
@@ -466,7 +469,7 @@ async function render() {
     view.vals = vals;
     view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
     view.shownValues = Object.fromEntries(Object.entries(vals.values).filter(([c]) => shown(c)));
-    view.stats = stats(view.shownValues);
+    view.stats = served(vals); // the server's ranks and median, of the areas shown
     view.breaks = breaks(view.stats.sorted, state.cls);
     view.colours = colours(view.breaks);
     view.checkSource = new Set(Array.isArray(vals.check_source) ? vals.check_source : []);

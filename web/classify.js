@@ -1,6 +1,6 @@
 // classify.js: class breaks (quantile, equal interval, Jenks), the colour palettes (values and
-// LISA classes), number formatting, skewness, and the local statistics (rank, median) computed
-// from a values map. Percentiles are the server's (/ranking), never recomputed here.
+// LISA classes), number formatting and skewness. Ranks, medians and percentiles are the server's
+// (/values, /ranking), never recomputed here.
 
 /** ColorBrewer YlGnBu, 6 classes: sequential and colour-blind safe. */
 export const PALETTE = ['#ffffcc', '#c7e9b4', '#7fcdbb', '#41b6c4', '#2c7fb8', '#253494'];
@@ -82,17 +82,15 @@ export function fmtShort(v) {
 }
 export const withUnit = (v, unit) => (v == null ? 'no data' : !unit ? fmt(v) : unit === '%' ? `${fmt(v)}%` : `${fmt(v)} ${unit}`);
 
-/** Rank (1 = highest), percentile and summary statistics from a {code: value|null} map. */
-export function stats(values) {
-  const have = Object.entries(values).filter(([, v]) => v != null).sort((a, b) => b[1] - a[1]);
-  const n = have.length;
-  const rank = {};
-  have.forEach(([code, v], i) => {
-    rank[code] = i > 0 && v === have[i - 1][1] ? rank[have[i - 1][0]] : i + 1; // ties share a rank
-  });
-  const sorted = have.map(([, v]) => v).reverse();
-  const median = n === 0 ? null : n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  return { n, rank, sorted, median, order: have.map(([c]) => c) };
+/**
+ * The statistics of a /values answer as the page uses them: the server's count, ranks (1 =
+ * highest) and median, the areas in rank order, and the values sorted for the class breaks.
+ */
+export function served(vals) {
+  const rank = vals.ranks || {};
+  const order = Object.keys(rank).sort((a, b) => rank[a] - rank[b]);
+  const sorted = Object.values(vals.values).filter((v) => v != null).sort((a, b) => a - b);
+  return { n: vals.count_with_data, rank, median: vals.median ?? null, order, sorted };
 }
 
 /** Sample skewness (Fisher–Pearson, g1) of numbers; null for fewer than 3 or no spread. */

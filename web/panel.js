@@ -3,7 +3,7 @@
 // Percentiles are the server's (/ranking), shown as it computes them (ties share the mid-rank).
 import { api } from './api.js';
 import { h } from './dom.js';
-import { LISA, fmtShort, stats, withUnit } from './classify.js';
+import { LISA, fmtShort, withUnit } from './classify.js';
 import { SERIES, barChart, chartKey, lineChart } from './chart.js';
 
 const signed = (d) => (d == null ? '–' : `${d > 0 ? '+' : ''}${fmtShort(d)}`);
@@ -57,10 +57,10 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
   /** Values of the current indicator for every year with data, [[year, response|null]]. */
   async function allYears() {
     const years = level().years || [];
-    const res = await Promise.allSettled(years.map((y) => api.values(state.ind, state.geo, y)));
+    const res = await Promise.allSettled(years.map((y) => api.values(state.ind, state.geo, y, view.within())));
     return years.map((y, i) => [y, res[i].status === 'fulfilled' ? res[i].value : null]);
   }
-  const medianSeries = (ys) => ({ label: 'Median of areas', colour: '#777', dash: '4 3', points: ys.map(([y, r]) => [y, r ? stats(r.values).median : null]) });
+  const medianSeries = (ys) => ({ label: 'Median of areas', colour: '#777', dash: '4 3', points: ys.map(([y, r]) => [y, r?.median ?? null]) });
   function vintageNote(ys) {
     const spans = [];
     for (const [y, r] of ys) {

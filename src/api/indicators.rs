@@ -4,7 +4,7 @@ use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState};
-use crate::views::indicators::{self, IndicatorRequest, ListRequest, ValuesRequest};
+use crate::views::indicators::{self, IndicatorRequest, ListRequest, ValuesRequest, Within};
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 
@@ -31,8 +31,8 @@ pub async fn one(
     Ok(json(&indicators::indicator(&state.catalog, &req)?))
 }
 
-/// `/indicators/{id}/values?geography=&year=`: every area of the resolved layer, null where
-/// missing (`v` is a cache-busting token, accepted and ignored).
+/// `/indicators/{id}/values?geography=&year=&within=`: every area of the resolved layer (or of
+/// its part in England), null where missing, with ranks and the median (`v` is a cache-busting token, accepted and ignored).
 pub async fn values(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -43,6 +43,7 @@ pub async fn values(
         indicator: id,
         geography: params.get("geography").map(str::to_owned),
         year: params.get("year").map(str::to_owned),
+        within: params.get("within").and_then(Within::parse),
     };
     Ok(json(&indicators::values(&state.catalog, &req)?))
 }

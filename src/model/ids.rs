@@ -47,6 +47,21 @@ string_id!(
     IndicatorId
 );
 
+impl AreaCode {
+    /// Whether the code names a place in England: ONS codes of English areas are `E` and a
+    /// digit (`E06000001`, `E37000015`, `E12000002`); NUTS codes of English areas begin `UKC` to
+    /// `UKK` (the nine English NUTS 1 regions; Wales is `UKL`, Scotland `UKM`, Northern Ireland
+    /// `UKN`).
+    pub fn in_england(&self) -> bool {
+        let b = self.0.as_bytes();
+        match b {
+            [b'E', d, ..] => d.is_ascii_digit(),
+            [b'U', b'K', r, ..] => (b'C'..=b'K').contains(r),
+            _ => false,
+        }
+    }
+}
+
 /// The level of geography a layer or a metrics table describes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -92,5 +107,39 @@ impl Geography {
 impl fmt::Display for Geography {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AreaCode;
+
+    #[test]
+    fn english_ons_and_nuts_codes_are_in_england_and_no_others() {
+        for code in [
+            "E06000001",
+            "E37000015",
+            "E12000002",
+            "UKC",
+            "UKD33",
+            "UKK43",
+            "UKJ1",
+        ] {
+            assert!(AreaCode::new(code).in_england(), "{code}");
+        }
+        for code in [
+            "W06000001",
+            "S12000033",
+            "N09000001",
+            "UKL",
+            "UKM50",
+            "UKN0",
+            "E",
+            "EX",
+            "UK",
+            "",
+        ] {
+            assert!(!AreaCode::new(code).in_england(), "{code}");
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Indicator representations: the list with metadata per level, one indicator, its values, the join report.
 
-use super::numbers::round_opt;
+use super::numbers::{round_opt, round_statistic};
 use super::resolve::{resolve, unknown_indicator, Resolved};
 use super::{choices, ViewError};
+use crate::analysis::ranking::rank;
 use crate::catalog::{Catalog, Layer};
 use crate::load::FrameworkGroup;
 use crate::metrics::quality::OUTLIER_RULE;
@@ -30,6 +31,31 @@ pub struct ValuesRequest {
     pub indicator: String,
     pub geography: Option<String>,
     pub year: Option<String>,
+    /// Only the areas in England (the map's "England only" on UK-wide layers); all when `None`.
+    pub within: Option<Within>,
+}
+
+/// A part of the layer a values answer may be limited to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Within {
+    /// The areas whose code is English ([`crate::model::AreaCode::in_england`]).
+    England,
+}
+
+impl Within {
+    /// The `within` parameter's values.
+    pub const CHOICES: &'static [&'static str] = &["england"];
+
+    pub fn parse(s: &str) -> Option<Within> {
+        (s == "england").then_some(Within::England)
+    }
+
+    fn holds(self, area: &Area) -> bool {
+        match self {
+            Within::England => area.code.in_england(),
+        }
+    }
 }
 
 /// Every indicator with its metadata, the framework's groups and the metrics' attribution.
@@ -99,28 +125,33 @@ pub struct Values<'a> {
     pub decimals: u8,
     pub higher_is_better: Option<bool>,
     pub caveats: &'a [String],
+    /// `england` when only the areas in England are served.
+    pub within: Option<Within>,
     pub count_with_data: usize,
     pub count_areas: usize,
+    /// The median of the values served (two decimals more than the values).
+    pub median: Option<f64>,
     /// Areas whose value the robust outlier rule flags: check the source (never dropped).
     pub check_source: Vec<&'a str>,
     pub check_source_rule: &'static str,
     pub values: AreaValues<'a>,
+    /// The rank of each area with a value among the areas served: 1 = highest, ties share the
+    /// lowest number (as `/ranking`).
+    pub ranks: AreaRanks<'a>,
 }
 
 /// Area code to value, in the layer's area order; serialises as a JSON object.
 #[derive(Debug)]
 pub struct AreaValues<'a> {
-    areas: &'a [Area],
-    values: &'a [Option<f64>],
+    served: Vec<(&'a Area, Option<f64>)>,
     decimals: u8,
 }
 
 impl AreaValues<'_> {
-    /// The value of the area with `code` (`None` when the area is unknown or has no value).
+    /// The value of the area with `code` (`None` when the area is not served or has no value).
     pub fn get(&self, code: &str) -> Option<f64> {
-        self.areas
+        self.served
             .iter()
-            .zip(self.values)
             .find(|(a, _)| a.code.as_str() == code)
             .and_then(|(_, v)| round_opt(*v, self.decimals))
     }
@@ -128,9 +159,30 @@ impl AreaValues<'_> {
 
 impl Serialize for AreaValues<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.areas.len().min(self.values.len())))?;
-        for (area, value) in self.areas.iter().zip(self.values) {
+        let mut map = serializer.serialize_map(Some(self.served.len()))?;
+        for (area, value) in &self.served {
             map.serialize_entry(area.code.as_str(), &round_opt(*value, self.decimals))?;
+        }
+        map.end()
+    }
+}
+
+/// Area code to rank, for the areas with a value; serialises as a JSON object.
+#[derive(Debug)]
+pub struct AreaRanks<'a>(Vec<(&'a str, usize)>);
+
+impl AreaRanks<'_> {
+    /// The rank of the area with `code` (`None` when it is not served or has no value).
+    pub fn get(&self, code: &str) -> Option<usize> {
+        self.0.iter().find(|(c, _)| *c == code).map(|&(_, r)| r)
+    }
+}
+
+impl Serialize for AreaRanks<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (code, rank) in &self.0 {
+            map.serialize_entry(code, rank)?;
         }
         map.end()
     }
@@ -186,6 +238,20 @@ pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a
         req.year.as_deref(),
     )?;
     let layer = series_layer(catalog, &r)?;
+    let decimals = r.level.info.decimals;
+    let served: Vec<(&Area, Option<f64>)> = layer
+        .areas
+        .iter()
+        .enumerate()
+        .filter(|(_, area)| req.within.is_none_or(|w| w.holds(area)))
+        .map(|(i, area)| (area, r.series.values.get(i).copied().flatten()))
+        .collect();
+    let ranking = rank(&served.iter().map(|&(_, v)| v).collect::<Vec<_>>());
+    let ranks = served
+        .iter()
+        .zip(&ranking.entries)
+        .filter_map(|((area, _), e)| e.rank.map(|rank| (area.code.as_str(), rank)))
+        .collect();
     Ok(Values {
         indicator: r.id,
         title: &r.level.info.title,
@@ -195,24 +261,24 @@ pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a
         code_vintage: &r.series.code_vintage,
         unit: &r.level.info.unit,
         unit_symbol: &r.level.info.unit_symbol,
-        decimals: r.level.info.decimals,
+        decimals,
         higher_is_better: r.level.info.higher_is_better,
         caveats: &r.level.info.caveats,
-        count_with_data: r.series.values.iter().filter(|v| v.is_some()).count(),
-        count_areas: layer.areas.len(),
+        within: req.within,
+        count_with_data: ranking.summary.count_with_data,
+        count_areas: served.len(),
+        median: round_statistic(ranking.summary.median, decimals),
         check_source: r
             .series
             .check_source
             .iter()
             .filter_map(|&i| layer.areas.get(i))
+            .filter(|area| req.within.is_none_or(|w| w.holds(area)))
             .map(|a| a.code.as_str())
             .collect(),
         check_source_rule: OUTLIER_RULE,
-        values: AreaValues {
-            areas: &layer.areas,
-            values: &r.series.values,
-            decimals: r.level.info.decimals,
-        },
+        values: AreaValues { served, decimals },
+        ranks: AreaRanks(ranks),
     })
 }
 
@@ -328,6 +394,7 @@ mod tests {
             indicator: indicator.into(),
             geography: geography.map(Into::into),
             year: year.map(Into::into),
+            within: None,
         }
     }
 
@@ -339,6 +406,13 @@ mod tests {
         assert_eq!((v.count_with_data, v.count_areas), (3, 4));
         assert_eq!(v.values.get("A"), Some(10.0));
         assert_eq!(v.values.get("D"), None);
+        // Ranks (highest first) and the median of the areas served; none for D, without a value.
+        let ranks: Vec<_> = ["A", "B", "C", "D"]
+            .iter()
+            .map(|c| v.ranks.get(c))
+            .collect();
+        assert_eq!(ranks, [Some(3), Some(2), Some(1), None]);
+        assert_eq!(v.median, Some(20.0));
         let json = serde_json::to_value(&v).unwrap();
         assert_eq!(
             json["values"],

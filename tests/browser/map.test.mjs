@@ -115,9 +115,12 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
       if (v == null) assert.match(valueLine, /no data/);
       else {
         assert.equal(shownNumber(valueLine), v, `tooltip value for ${name}`);
+        // The API's rank, and counting by hand agrees (ties share the higher place).
         const rank = 1 + Object.values(api.values).filter((x) => x != null && x > v).length;
         const n = Object.values(api.values).filter((x) => x != null).length;
-        assert.equal(rankLine, `Rank ${rank} of ${n}`);
+        assert.equal(api.ranks[shownCode], rank);
+        assert.equal(api.count_with_data, n);
+        assert.equal(rankLine, `Rank ${api.ranks[shownCode]} of ${api.count_with_data}`);
       }
       await screenshot(page, 'hover-tooltip');
     } finally { await page.close(); }

@@ -232,6 +232,11 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
       assert.match(await page.locator('#place').innerText(), /^England/);
       await page.click('#tab-table');
       assert.equal(await page.locator('#area-table tbody tr').count(), england.length, 'the table lists the English areas');
+      // Ranks among the English areas alone, as the server serves them (within=england).
+      const api = await getJson(server.base, `/indicators/${x.id}/values?geography=nuts3&year=${x.year}&within=england`);
+      const shownRanks = await page.locator('#area-table tbody tr').evaluateAll((rows) => Object.fromEntries(rows.map((r) => [r.dataset.code, r.children[2].textContent])));
+      for (const code of england) assert.equal(shownRanks[code], String(api.ranks[code] ?? '–'), `rank of ${code} among English areas`);
+      assert.ok(Math.max(...Object.values(api.ranks)) <= england.length, 'ranked among the English areas only');
       await screenshot(page, 'nuts3-england-only');
       // LEPs are all in England: the toggle does not apply.
       const lep = catalog.indicators.map((i) => latest(i, 'lep')).find(Boolean);
