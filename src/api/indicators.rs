@@ -43,7 +43,18 @@ pub async fn values(
         indicator: id,
         geography: params.get("geography").map(str::to_owned),
         year: params.get("year").map(str::to_owned),
-        within: params.get("within").and_then(Within::parse),
+        within: params
+            .get("within")
+            .map(|w| {
+                Within::parse(w).ok_or_else(|| {
+                    ApiError::invalid(format!(
+                        "within: expected one of {}, got '{}'",
+                        Within::CHOICES.join(", "),
+                        w.chars().take(100).collect::<String>()
+                    ))
+                })
+            })
+            .transpose()?,
     };
     Ok(json(&indicators::values(&state.catalog, &req)?))
 }
