@@ -54,9 +54,7 @@ impl ApiError {
             description: "internal server error".into(),
         }
     }
-}
 
-impl ApiError {
     /// The documented body, `{"code", "description"}`.
     pub fn body(&self) -> String {
         let body = Body {
@@ -69,11 +67,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = Body {
-            code: self.code,
-            description: &self.description,
-        };
-        (self.status, axum::Json(body)).into_response()
+        let json = axum::http::HeaderValue::from_static("application/json");
+        (
+            self.status,
+            [(axum::http::header::CONTENT_TYPE, json)],
+            self.body(),
+        )
+            .into_response()
     }
 }
 

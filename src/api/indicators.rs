@@ -32,7 +32,8 @@ pub async fn one(
 }
 
 /// `/indicators/{id}/values?geography=&year=&within=`: every area of the resolved layer (or of
-/// its part in England), null where missing, with ranks and the median (`v` is a cache-busting token, accepted and ignored).
+/// its part in England), null where missing, with ranks and the median (`v` is a cache-busting
+/// token, accepted and ignored).
 pub async fn values(
     State(state): State<AppState>,
     Path(id): Path<String>,
@@ -43,18 +44,7 @@ pub async fn values(
         indicator: id,
         geography: params.get("geography").map(str::to_owned),
         year: params.get("year").map(str::to_owned),
-        within: params
-            .get("within")
-            .map(|w| {
-                Within::parse(w).ok_or_else(|| {
-                    ApiError::invalid(format!(
-                        "within: expected one of {}, got '{}'",
-                        Within::CHOICES.join(", "),
-                        w.chars().take(100).collect::<String>()
-                    ))
-                })
-            })
-            .transpose()?,
+        within: params.get("within").map(Within::parse).transpose()?,
     };
     Ok(json(&indicators::values(&state.catalog, &req)?))
 }

@@ -33,7 +33,7 @@ fn body_for(status: &[u8]) -> Option<String> {
         _ => return None,
     };
     let error = crate::api::ApiError {
-        status: axum::http::StatusCode::BAD_REQUEST,
+        status: axum::http::StatusCode::from_bytes(status).ok()?,
         code,
         description,
     };

@@ -47,8 +47,16 @@ impl Within {
     /// The `within` parameter's values.
     pub const CHOICES: &'static [&'static str] = &["england"];
 
-    pub fn parse(s: &str) -> Option<Within> {
-        (s == "england").then_some(Within::England)
+    /// The `within` parameter's value, or an error naming the choices.
+    pub fn parse(s: &str) -> Result<Within, ViewError> {
+        match s {
+            "england" => Ok(Within::England),
+            _ => Err(ViewError::invalid(format!(
+                "within: expected one of {}, got '{}'",
+                Within::CHOICES.join(", "),
+                s.chars().take(100).collect::<String>()
+            ))),
+        }
     }
 
     fn holds(self, area: &Area) -> bool {
