@@ -4,7 +4,7 @@
 // zoom), area names, overlap hatching, the Neighbours (LISA) mode, attribution, status.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { LISA, METHODS, NO_DATA, breaks, classOf, colours, isEngland, served, skewness, withUnit } from './classify.js';
+import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness, withUnit } from './classify.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
@@ -372,10 +372,13 @@ async function refineGeometry() {
   }
 }
 
-/** England only: areas outside England leave the map (and the classes, labels and tables). */
-const shown = (code) => !state.eng || isEngland(code);
 /** The values' `within` for the areas shown: the server ranks English areas among themselves. */
 const within = () => (state.eng ? 'england' : null);
+/**
+ * England only: areas outside England leave the map (and the classes, labels and tables). The
+ * server decides which areas are English: those its `within=england` values list.
+ */
+const shown = (code) => !state.eng || view.vals?.within !== 'england' || code in view.vals.values;
 view.within = within;
 view.shown = shown;
 
@@ -468,7 +471,6 @@ async function render() {
     if (g) drawLayer(layerId, g.fc, g.band);
     view.vals = vals;
     view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
-    view.shownValues = Object.fromEntries(Object.entries(vals.values).filter(([c]) => shown(c)));
     view.stats = served(vals); // the server's ranks and median, of the areas shown
     view.breaks = breaks(view.stats.sorted, state.cls);
     view.colours = colours(view.breaks);
@@ -484,7 +486,7 @@ async function render() {
     Object.assign(app, { layer: layerId, featureCount: view.features.size, values: vals, error: null, status: 'ready' });
     app.renders++;
     $('#error').hidden = true;
-    setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${Object.keys(view.shownValues).length} areas have data. ${layerText(layerId)}.`);
+    setStatus(`${lvl.title}, ${state.year}: ${view.stats.n} of ${vals.count_areas} areas have data. ${layerText(layerId)}.`);
     busy(null);
     if (app.renders === 1 && !resized().getSize().equals(fitted)) showInitialView(); // the layout moved
     if (app.renders === 1) performance.mark('smartspec:first-choropleth');
@@ -499,14 +501,14 @@ async function render() {
 function updateLegend() {
   const lvl = level(), vals = view.vals;
   const counts = view.colours.map(() => 0);
-  for (const v of Object.values(view.shownValues)) { const k = classOf(v, view.breaks); if (k != null) counts[k]++; }
+  for (const v of Object.values(vals.values)) { const k = classOf(v, view.breaks); if (k != null) counts[k]++; }
   const better = vals.higher_is_better !== undefined ? vals.higher_is_better : lvl.higher_is_better;
   const skew = skewness(view.stats.sorted);
   const lisaCounts = {};
   for (const [code, k] of view.lisa) if (shown(code)) lisaCounts[k] = (lisaCounts[k] || 0) + 1;
   legend.update({
     title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours,
-    method: METHODS[state.cls], layerText: layerText(view.layerId), counts, noData: Object.keys(view.shownValues).length - view.stats.n,
+    method: METHODS[state.cls], layerText: layerText(view.layerId), counts, noData: vals.count_areas - view.stats.n,
     place: UK_WIDE.has(state.geo) ? (state.eng ? 'England only' : 'United Kingdom') : 'England',
     better, polarityReason: lvl.polarity_reason,
     skew: state.cls === 'equal' && skew != null && Math.abs(skew) > SKEW_LIMIT ? { skew, useQuantiles: () => { state.cls = 'quantile'; render(); } } : null,

@@ -104,11 +104,6 @@ export function skewness(xs) {
   return m2 > 0 ? m3 / m2 ** 1.5 : null;
 }
 
-/**
- * Whether a NUTS area lies in England: its NUTS 1 letter is C to K (UKC North East ... UKK South
- * West; UKL Wales, UKM Scotland, UKN Northern Ireland). GSS codes (E...) are English by definition.
- */
-export const isEngland = (code) => /^UK[C-K]/.test(code) || /^E\d/.test(code);
 
 /** LISA classes of the Neighbours mode: ColorBrewer RdBu ends (colour-blind safe) and greys. */
 export const LISA = {
