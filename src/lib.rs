@@ -49,20 +49,21 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             "Leaflet is not installed, so the map will not draw: run `npm ci --prefix web`"
         );
     }
-    let mut state = AppState::new(
-        Arc::new(catalog),
-        WebSettings {
-            web_dir: config.web_dir.clone(),
-            leaflet_dir: config.leaflet_dir(),
-            tile_url: config.tile_url.clone(),
-            tile_attribution: config.tile_attribution.clone(),
-            trust: api::Trust {
-                public_url: config.public_url.clone(),
-                allowed_hosts: Some(config.allowed_hosts.clone()),
-                trusted_proxies: config.trusted_proxies.clone(),
-            },
+    let web = WebSettings {
+        web_dir: config.web_dir.clone(),
+        leaflet_dir: config.leaflet_dir(),
+        tile_url: config.tile_url.clone(),
+        tile_attribution: config.tile_attribution.clone(),
+        trust: api::Trust {
+            public_url: config.public_url.clone(),
+            allowed_hosts: Some(config.allowed_hosts.clone()),
+            trusted_proxies: config.trusted_proxies.clone(),
         },
-    );
+    };
+    if let Err(e) = api::check_map_page(&web) {
+        tracing::warn!(error = %e, "the map page cannot be assembled, so /map/ will answer 500");
+    }
+    let mut state = AppState::new(Arc::new(catalog), web);
     state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
     state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     let shutdown = shutdown_signal()?;

@@ -16,6 +16,7 @@ fn state(catalog: Arc<Catalog>) -> AppState {
         catalog,
         WebSettings {
             web_dir: repo().join("web"),
+            leaflet_dir: repo().join("web/node_modules/leaflet/dist"),
             ..Default::default()
         },
     )
@@ -259,6 +260,68 @@ async fn the_maps_files_are_compressed_once_and_revalidated_too() {
     .await;
     assert_eq!(again.status, 304);
     assert!(again.body.is_empty());
+}
+
+#[tokio::test]
+async fn the_maps_page_inlines_its_stylesheets_and_joins_its_modules_into_one_script() {
+    let app = router(state(fixture_catalog()));
+    let page = send(&app, "GET", "/map/", &[]).await;
+    assert_eq!(page.status, 200);
+    let html = String::from_utf8(page.body).unwrap();
+    // Nothing left for the browser to fetch before the map runs but Leaflet's script.
+    assert!(
+        !html.contains("<link rel=\"stylesheet\""),
+        "stylesheets inlined"
+    );
+    assert!(
+        !html.contains("<script type=\"module\" src="),
+        "modules inlined"
+    );
+    let style = std::fs::read_to_string(repo().join("web/style.css")).unwrap();
+    assert!(html.contains(&format!("<style>/* style.css */\n{style}</style>")));
+    assert!(
+        html.contains("url(vendor/leaflet/images/layers.png)"),
+        "Leaflet's images rebased onto its directory"
+    );
+    assert!(html.contains("<script src=\"vendor/leaflet/leaflet.js\"></script>"));
+    // Every module of web/ that app.js reaches is in the one inline module, each once, app last.
+    let (_, module) = html.split_once("<script type=\"module\">").unwrap();
+    let (module, _) = module.split_once("</script>").unwrap();
+    for file in [
+        "api", "dom", "classify", "labels", "legend", "panel", "chart",
+    ] {
+        let scope = format!("const module_{file} = (() => {{ // {file}.js");
+        assert_eq!(module.matches(&scope).count(), 1, "{file}.js joined once");
+        assert!(
+            module.find(&scope) < module.find("// app.js"),
+            "{file}.js before app.js"
+        );
+    }
+    assert!(!module.contains("\nimport ") && !module.contains("\nexport "));
+}
+
+#[test]
+fn a_front_end_that_cannot_be_joined_is_reported_naming_file_and_line() {
+    let web = std::env::temp_dir().join(format!("smartspec-web-{}", std::process::id()));
+    std::fs::create_dir_all(&web).unwrap();
+    let index = std::fs::read_to_string(repo().join("web/index.html")).unwrap();
+    std::fs::write(web.join("index.html"), index).unwrap();
+    std::fs::write(web.join("style.css"), "body { margin: 0 }").unwrap();
+    std::fs::write(web.join("app.js"), "const a = 1;\nexport default a;\n").unwrap();
+    let settings = WebSettings {
+        web_dir: web.clone(),
+        leaflet_dir: repo().join("web/node_modules/leaflet/dist"),
+        ..Default::default()
+    };
+    let err = smartspec::api::check_map_page(&settings).unwrap_err();
+    assert_eq!(err.file, "app.js");
+    assert!(
+        err.message.starts_with("line 2: expected `export const"),
+        "{err}"
+    );
+    std::fs::write(web.join("app.js"), "export const a = 1;\n").unwrap();
+    smartspec::api::check_map_page(&settings).unwrap();
+    std::fs::remove_dir_all(&web).unwrap();
 }
 
 #[tokio::test]

@@ -18,6 +18,7 @@ mod web;
 
 pub use caching::{Filtered, IMMUTABLE, REVALIDATE};
 pub use error::ApiError;
+pub use web::check_map_page;
 
 use crate::cache::ResponseCache;
 use crate::catalog::Catalog;

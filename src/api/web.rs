@@ -1,13 +1,14 @@
-//! The map's page (with the catalogue it starts from inlined), its static files (the front end
-//! and Leaflet from npm) and its settings document.
+//! The map's page (assembled from `web/`: catalogue, stylesheets and modules inlined), its static
+//! files (the front end and Leaflet from npm) and its settings document.
 
 use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
-use super::{base_url, json, typed, AppState};
+use super::{base_url, json, typed, AppState, WebSettings};
 use crate::ogc::{self, Collections};
 use crate::views::indicators::{self, IndicatorList, ListRequest};
 use crate::views::map_config::{self, MapConfig};
+use crate::views::map_page;
 use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
@@ -103,36 +104,13 @@ pub struct MapStart<'a> {
     pub indicators: IndicatorList<'a>,
 }
 
-/// The element of `web/index.html` that receives the catalogue.
-const CATALOGUE_TAG: &str = r#"<script type="application/json" id="smartspec-catalogue"></script>"#;
-
-/// `page` (the text of `web/index.html`) with `start` as the JSON content of its catalogue tag.
-/// Every `<` is written `\u003c`, so no string in the data can end the script element.
-pub fn inline_catalogue(page: &str, start: &MapStart) -> Result<String, String> {
-    let at = page
-        .find(CATALOGUE_TAG)
-        .ok_or_else(|| format!("the map page has no catalogue element ({CATALOGUE_TAG})"))?;
-    let data = serde_json::to_string(start)
-        .map_err(|e| format!("the map's catalogue: {e}"))?
-        .replace('<', "\\u003c");
-    let open = CATALOGUE_TAG.len() - "</script>".len();
-    let mut out = String::with_capacity(page.len() + data.len());
-    out.push_str(&page[..at + open]);
-    out.push_str(&data);
-    out.push_str(&page[at + open..]);
-    Ok(out)
-}
-
-/// `/map/`: the map's page with the catalogue inlined (a representation of the data version and
-/// the links' base, made once and compressed once like every other).
+/// `/map/`: the map's page as [`map_page::assemble`] makes it from `web/` (catalogue, stylesheets
+/// and modules inlined): a representation of the data version and the links' base, made once and
+/// compressed once like every other.
 pub async fn map_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let path = state.web.web_dir.join("index.html");
-    let page = tokio::fs::read_to_string(&path)
-        .await
-        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
     let start = MapStart {
         config: map_config::map_config(
             &state.catalog,
@@ -142,48 +120,39 @@ pub async fn map_page(
         collections: ogc::collections_json(&state.catalog, &base_url(&headers)),
         indicators: indicators::list(&state.catalog, &ListRequest::default())?,
     };
-    let page = inline_catalogue(&page, &start)
-        .map_err(|e| ApiError::internal(format!("{}: {e}", path.display())))?;
+    let catalogue = serde_json::to_value(&start)
+        .map_err(|e| ApiError::internal(format!("the map's catalogue: {e}")))?;
+    let web = state.web.clone();
+    let page = tokio::task::spawn_blocking(move || {
+        let read = |name: &str| read_map_file(&web, name);
+        map_page::assemble(&read("index.html")?, &catalogue, &read)
+    })
+    .await
+    .map_err(|e| ApiError::internal(format!("assembling the map page: {e}")))?
+    .map_err(|e| ApiError::internal(format!("the map page: {e}")))?;
     Ok(typed("text/html; charset=utf-8", page.into_bytes()))
 }
 
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::expect_used)]
-    use super::*;
+/// Whether `web/` makes a page: every stylesheet and module it names is there and can be joined.
+/// Checked at start-up, so a broken front end is reported before the first visitor meets a 500.
+pub fn check_map_page(web: &WebSettings) -> Result<(), map_page::PageError> {
+    let read = |name: &str| read_map_file(web, name);
+    map_page::assemble(&read("index.html")?, &serde_json::Value::Null, &read).map(drop)
+}
 
-    fn start() -> MapStart<'static> {
-        let catalog = crate::views::fixture_catalog();
-        MapStart {
-            config: map_config::map_config(catalog, None, None),
-            collections: ogc::collections_json(catalog, "http://localhost"),
-            indicators: indicators::list(catalog, &ListRequest::default()).unwrap(),
-        }
+/// The text of the map file `name` (as the page names it: `app.js`, `vendor/leaflet/leaflet.css`);
+/// only what `/map/` itself serves.
+fn read_map_file(web: &WebSettings, name: &str) -> Result<String, map_page::PageError> {
+    let error = |message: String| map_page::PageError {
+        file: name.to_owned(),
+        message,
+    };
+    if !is_map_file(name) {
+        return Err(error("not one of the map's files".into()));
     }
-
-    #[test]
-    fn the_catalogue_goes_into_its_element_and_parses_back() {
-        let page = format!("<head>{CATALOGUE_TAG}</head>");
-        let out = inline_catalogue(&page, &start()).unwrap();
-        let json = out
-            .strip_prefix(r#"<head><script type="application/json" id="smartspec-catalogue">"#)
-            .and_then(|rest| rest.strip_suffix("</script></head>"))
-            .unwrap();
-        assert!(!json.contains('<'), "no '<' inside the script element");
-        let back: serde_json::Value = serde_json::from_str(json).unwrap();
-        let expected = serde_json::to_value(start()).unwrap();
-        assert_eq!(back, expected);
-        assert!(back["indicators"]["indicators"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty()));
-        assert!(back["collections"]["collections"]
-            .as_array()
-            .is_some_and(|a| !a.is_empty()));
-    }
-
-    #[test]
-    fn a_page_without_the_element_is_an_error_naming_it() {
-        let err = inline_catalogue("<head></head>", &start()).unwrap_err();
-        assert!(err.contains("smartspec-catalogue"), "{err}");
-    }
+    let path = match name.strip_prefix("vendor/leaflet/") {
+        Some(rest) => web.leaflet_dir.join(rest),
+        None => web.web_dir.join(name),
+    };
+    std::fs::read_to_string(&path).map_err(|e| error(format!("{}: {e}", path.display())))
 }

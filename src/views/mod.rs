@@ -7,6 +7,7 @@ pub mod indicators;
 pub mod labels;
 pub mod lookup;
 pub mod map_config;
+pub mod map_page;
 pub mod numbers;
 pub mod rankings;
 pub mod resolve;
