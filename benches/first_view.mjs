@@ -5,12 +5,39 @@
 // `smartspec:first-choropleth`; also as the harness observed it) and the bytes transferred; then it
 // changes the year and the indicator (same boundary layer) and reports the bytes each transferred.
 // Targets: first view <= 150 KB of data, first choropleth < 500 ms, a year or indicator change <= 5 KB.
+// Side by side: BEFORE_BIN=<another build's binary> BEFORE_WEB=<that checkout's web/> also starts
+// that build and alternates the loads between the two (first choropleth only), so both see the same
+// machine; it prints both medians and quartiles.
 import { startServer, launchBrowser, getJson } from '../tests/browser/server.mjs';
 
 const RUNS = Number(process.env.RUNS || 7);
 const server = await startServer();
 const browser = await launchBrowser();
 const results = [];
+
+if (process.env.BEFORE_BIN) {
+  const before = await startServer({ bin: process.env.BEFORE_BIN, webDir: process.env.BEFORE_WEB });
+  const times = { before: [], now: [] };
+  try {
+    for (let i = 0; i < 2 * RUNS; i++) {
+      const [name, base] = i % 2 ? ['now', server.base] : ['before', before.base];
+      const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${base}/map/`);
+      await page.waitForFunction(() => window.smartspec && window.smartspec.status === 'ready' && window.smartspec.renders > 0, null, { timeout: 60_000 });
+      times[name].push(await page.evaluate(() => Math.round(performance.getEntriesByName('smartspec:first-choropleth')[0]?.startTime ?? NaN)));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    await server.stop();
+    await before.stop();
+  }
+  const q = (a, f) => [...a].sort((x, y) => x - y)[Math.floor((a.length - 1) * f)];
+  const summary = (a) => ({ median_ms: q(a, 0.5), quartiles_ms: [q(a, 0.25), q(a, 0.75)], all_ms: a });
+  console.log(JSON.stringify({ runs: RUNS, before: summary(times.before), now: summary(times.now) }, null, 1));
+  process.exit(0);
+}
 
 const isCode = (url) => /\.(js|css)$/.test(new URL(url).pathname);
 const isData = (url) => !isCode(url) && !/\.(png|svg)$/.test(new URL(url).pathname);

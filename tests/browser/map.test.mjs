@@ -168,6 +168,9 @@ describe('map page (real server, headless Chromium)', { timeout: 420_000 }, () =
       assert.deepEqual(inlined.config, await getJson(server.base, '/map-config.json'));
       assert.deepEqual(inlined.indicators, catalog);
       assert.deepEqual(inlined.collections, await getJson(server.base, '/collections'));
+      // Stylesheets and the map's modules come inlined in the page too: the only code fetched is Leaflet's.
+      const code = requests.filter((u) => /\.(js|css)$/.test(new URL(u).pathname));
+      assert.deepEqual(code.map((u) => new URL(u).pathname), ['/map/vendor/leaflet/leaflet.js'], 'no module or stylesheet requests');
       const entries = await dataEntries(page);
       const total = transferred(entries);
       t.diagnostic(`first view (${layer}, zoom ${z}, band zoom=${param(geometry[0], 'zoom')}): ${total} bytes of data transferred in ${entries.length} requests`);

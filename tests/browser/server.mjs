@@ -24,9 +24,11 @@ function freePort() {
   });
 }
 
-/** Start the server; resolves to {base, stop(), logs()}. Fails with the server's output if it never answers. */
-export async function startServer({ timeoutMs = 60_000 } = {}) {
-  const bin = process.env.SMARTSPEC_BIN || path.join(REPO, 'target/debug/smartspec');
+/**
+ * Start the server (`bin`, serving the map from `webDir`; by default this checkout's); resolves to
+ * {base, stop(), logs()}. Fails with the server's output if it never answers.
+ */
+export async function startServer({ timeoutMs = 60_000, bin = process.env.SMARTSPEC_BIN || path.join(REPO, 'target/debug/smartspec'), webDir = path.join(REPO, 'web') } = {}) {
   const dataDir = process.env.SMARTSPEC_DATA_DIR || path.join(REPO, '../shared/data');
   if (!fs.existsSync(bin)) throw new Error(`smartspec binary not found at ${bin}: run \`cargo build\` or set SMARTSPEC_BIN`);
   if (!fs.existsSync(dataDir)) throw new Error(`data directory not found at ${dataDir}: set SMARTSPEC_DATA_DIR`);
@@ -35,7 +37,7 @@ export async function startServer({ timeoutMs = 60_000 } = {}) {
   // The Rust tests fill the same derived-artefact cache (adjacency, zoom bands), so the server starts
   // fast; without it the server derives them afresh, which only takes longer.
   const cacheDir = process.env.SMARTSPEC_TEST_CACHE_DIR || path.join(REPO, 'target/test-artefact-cache');
-  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web-dir', path.join(REPO, 'web'), '--cache-dir', cacheDir],
+  const child = spawn(bin, ['--addr', `127.0.0.1:${port}`, '--data-dir', dataDir, '--web-dir', webDir, '--cache-dir', cacheDir],
     { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   let output = '';
   const keep = (chunk) => { output = (output + chunk).slice(-20_000); };
