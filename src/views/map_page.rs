@@ -184,7 +184,8 @@ struct Module {
 /// destructure. The map's modules are written in the form this needs, and anything else is an
 /// error naming file and line: imports `import { a, b as c } from './file.js';`, exports
 /// `export const|function|async function|class name` (no `export let`, `default`, lists or
-/// re-exports), no `import.meta`, no cycles.
+/// re-exports), no `import.meta`, no cycles, no top-level `await` (a function scope has none; the
+/// browser tests would fail on the page).
 pub fn join_modules(
     entry: &str,
     read: &dyn Fn(&str) -> Result<String, PageError>,
