@@ -9,7 +9,7 @@ use crate::catalog::{Catalog, Layer};
 use crate::index::adjacency::Relation;
 use crate::metrics::{IndicatorLevel, Series};
 use crate::model::{AreaCode, Geography, IndicatorId, LayerId};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -344,11 +344,7 @@ pub struct Contributions<'a>(pub Vec<(&'a IndicatorId, f64)>);
 
 impl Serialize for Contributions<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (id, c) in &self.0 {
-            map.serialize_entry(id, c)?;
-        }
-        map.end()
+        serializer.collect_map(self.0.iter().copied())
     }
 }
 

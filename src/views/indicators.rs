@@ -9,7 +9,7 @@ use crate::load::FrameworkGroup;
 use crate::metrics::quality::OUTLIER_RULE;
 use crate::metrics::{IndicatorLevel, JoinReport};
 use crate::model::{Area, Geography, IndicatorId, LayerId};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use serde::ser::{Serialize, Serializer};
 use std::collections::BTreeMap;
 
 /// `/indicators`: every indicator, or those with values for one geography.
@@ -167,11 +167,11 @@ impl AreaValues<'_> {
 
 impl Serialize for AreaValues<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.served.len()))?;
-        for (area, value) in &self.served {
-            map.serialize_entry(area.code.as_str(), &round_opt(*value, self.decimals))?;
-        }
-        map.end()
+        serializer.collect_map(
+            self.served
+                .iter()
+                .map(|(area, value)| (area.code.as_str(), round_opt(*value, self.decimals))),
+        )
     }
 }
 
@@ -188,11 +188,7 @@ impl AreaRanks<'_> {
 
 impl Serialize for AreaRanks<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (code, rank) in &self.0 {
-            map.serialize_entry(code, rank)?;
-        }
-        map.end()
+        serializer.collect_map(self.0.iter().copied())
     }
 }
 

@@ -6,7 +6,7 @@ use crate::analysis::specialisation::specialisation as specialise;
 use crate::catalog::Catalog;
 use crate::metrics::MatrixSummary;
 use crate::model::{AreaCode, LayerId};
-use serde::ser::{SerializeMap, Serializer};
+use serde::ser::Serializer;
 use serde::Serialize;
 
 /// `/specialisation`: the matrices available.
@@ -93,12 +93,7 @@ pub struct ByCategory<'a, V> {
 
 impl<V: Serialize> Serialize for ByCategory<'_, V> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map =
-            serializer.serialize_map(Some(self.categories.len().min(self.values.len())))?;
-        for (c, v) in self.categories.iter().zip(&self.values) {
-            map.serialize_entry(c, v)?;
-        }
-        map.end()
+        serializer.collect_map(self.categories.iter().zip(&self.values))
     }
 }
 
