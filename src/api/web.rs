@@ -111,25 +111,25 @@ pub async fn map_page(
     State(state): State<AppState>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let start = MapStart {
-        config: map_config::map_config(
-            &state.catalog,
-            state.web.tile_url.as_deref(),
-            state.web.tile_attribution.as_deref(),
-        ),
-        collections: ogc::collections_json(&state.catalog, &base_url(&headers)),
-        indicators: indicators::list(&state.catalog, &ListRequest::default())?,
-    };
-    let catalogue = serde_json::to_value(&start)
-        .map_err(|e| ApiError::internal(format!("the map's catalogue: {e}")))?;
-    let web = state.web.clone();
+    let base = base_url(&headers);
+    // Serialising the catalogue (about 220 KB) and reading `web/` are work for the blocking pool.
     let page = tokio::task::spawn_blocking(move || {
-        let read = |name: &str| read_map_file(&web, name);
-        map_page::assemble(&read("index.html")?, &catalogue, &read)
+        let start = MapStart {
+            config: map_config::map_config(
+                &state.catalog,
+                state.web.tile_url.as_deref(),
+                state.web.tile_attribution.as_deref(),
+            ),
+            collections: ogc::collections_json(&state.catalog, &base),
+            indicators: indicators::list(&state.catalog, &ListRequest::default())?,
+        };
+        let read = |name: &str| read_map_file(&state.web, name);
+        read("index.html")
+            .and_then(|page| map_page::assemble(&page, &start, &read))
+            .map_err(|e| ApiError::internal(format!("the map page: {e}")))
     })
     .await
-    .map_err(|e| ApiError::internal(format!("assembling the map page: {e}")))?
-    .map_err(|e| ApiError::internal(format!("the map page: {e}")))?;
+    .map_err(|e| ApiError::internal(format!("assembling the map page: {e}")))??;
     Ok(typed("text/html; charset=utf-8", page.into_bytes()))
 }
 
