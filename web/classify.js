@@ -104,7 +104,6 @@ export function skewness(xs) {
   return m2 > 0 ? m3 / m2 ** 1.5 : null;
 }
 
-
 /** LISA classes of the Neighbours mode: ColorBrewer RdBu ends (colour-blind safe) and greys. */
 export const LISA = {
   'high-high': { label: 'High, with high neighbours', colour: '#b2182b' },
