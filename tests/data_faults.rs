@@ -730,6 +730,33 @@ fn region_with_overlapping_parts() {
 }
 
 #[test]
+fn region_with_a_collinear_part_added_to_its_real_parts() {
+    let c = Corpus::new();
+    let mut fc = c.geojson(REGIONS);
+    let feature = &mut fc["features"][5];
+    assert_eq!(feature["geometry"]["type"], "MultiPolygon");
+    let parts = feature["geometry"]["coordinates"].as_array_mut().unwrap();
+    let part = parts.len();
+    // Three distinct positions on one line, off the coast: a ring that encloses nothing.
+    parts.push(json!([[
+        [1.8, 52.0],
+        [1.9, 52.1],
+        [2.0, 52.2],
+        [1.8, 52.0]
+    ]]));
+    let code = feature["properties"]["code"].as_str().unwrap().to_string();
+    c.write_geojson(REGIONS, &fc);
+    let err = c.refusal();
+    assert_has(
+        &err,
+        &[
+            &format!("{REGIONS}: feature 5 (code {code}): polygon {part}: exterior ring encloses 0.000 m²"),
+            "collinear",
+        ],
+    );
+}
+
+#[test]
 fn region_with_null_geometry() {
     let c = Corpus::new();
     let code = set_geometry(&c, 0, Value::Null);

@@ -38,8 +38,9 @@ pub fn load_layer_areas_with(
 
 /// Validates raw features: polygonal, finite coordinates inside `bounds` (which catches a
 /// lon/lat swap), closed rings of at least four points, valid under geo's `Validation` (no
-/// self-intersection, holes inside their shell, parts not overlapping), and unique non-empty
-/// codes and names. The areas come back sorted by code.
+/// self-intersection, holes inside their shell, parts not overlapping), every ring enclosing at
+/// least [`MIN_RING_AREA_M2`], and unique non-empty codes and names. The areas come back sorted
+/// by code.
 pub fn validate_features(
     path: &Path,
     features: Vec<RawFeature>,
@@ -100,6 +101,7 @@ fn check_features(
             super::validity::check_multipolygon(&geometry)
                 .map_err(|e| fail(format!("invalid geometry (OGC simple features): {e}")))?;
         }
+        check_ring_areas(&geometry).map_err(&fail)?;
         let mut properties = feature.properties;
         // Every served feature carries `code` and `name`, whatever the source fields are called.
         properties
@@ -174,6 +176,54 @@ fn check_polygon(polygon: &Polygon<f64>, bounds: Rect<f64>) -> Result<(), String
         }
     }
     Ok(())
+}
+
+/// Every ring of every part must enclose at least [`MIN_RING_AREA_M2`]. Run after the
+/// simple-features check, so that a self-intersecting ring (a bow-tie, whose lobes cancel) is
+/// named as such.
+fn check_ring_areas(geometry: &MultiPolygon<f64>) -> Result<(), String> {
+    for (part, polygon) in geometry.0.iter().enumerate() {
+        let rings = std::iter::once(("exterior ring".to_string(), polygon.exterior())).chain(
+            polygon
+                .interiors()
+                .iter()
+                .enumerate()
+                .map(|(i, r)| (format!("hole {i}"), r)),
+        );
+        for (label, ring) in rings {
+            let area = ring_area_m2(ring);
+            if area < MIN_RING_AREA_M2 {
+                return Err(format!(
+                    "polygon {part}: {label} encloses {area:.3} m², less than the {MIN_RING_AREA_M2} m² a ring needs: its positions are collinear or nearly so (a zero-area part or hole)"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The least area a ring must enclose. The real boundaries are quantised to about 1e-6° (0.1 m)
+/// and their smallest ring encloses 8.4 m²; a ring under 1 m² is a line or a point drawn as a
+/// polygon, which geo's validity rules let through and its point-in-polygon code cannot take.
+pub const MIN_RING_AREA_M2: f64 = 1.0;
+
+/// A ring's planar area in square metres: the shoelace sum taken relative to its first
+/// position (so no precision is lost to the size of the coordinates), scaled by the length of a
+/// degree at the ring's mean latitude. Close enough to tell a degenerate ring from a real one.
+fn ring_area_m2(ring: &geo::LineString<f64>) -> f64 {
+    const METRES_PER_DEGREE: f64 = 111_320.0;
+    let Some(origin) = ring.0.first() else {
+        return 0.0;
+    };
+    let twice_area: f64 = ring
+        .lines()
+        .map(|l| {
+            let (a, b) = (l.start - *origin, l.end - *origin);
+            a.x * b.y - b.x * a.y
+        })
+        .sum();
+    let mean_lat = ring.0.iter().map(|c| c.y).sum::<f64>() / ring.0.len() as f64;
+    (twice_area / 2.0).abs() * METRES_PER_DEGREE * METRES_PER_DEGREE * mean_lat.to_radians().cos()
 }
 
 fn check_coord(c: Coord<f64>, bounds: Rect<f64>) -> Result<(), String> {
@@ -321,6 +371,61 @@ mod tests {
         ));
         let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(line))]).unwrap_err();
         assert!(err.to_string().contains("needs at least 4"), "{err}");
+    }
+
+    #[test]
+    fn a_collinear_part_or_hole_is_rejected_naming_the_part() {
+        // One real square and a second part whose three distinct positions lie on one line.
+        let line_part = Polygon::new(
+            vec![(0.0, 52.0), (0.5, 52.5), (1.0, 53.0), (0.0, 52.0)].into(),
+            vec![],
+        );
+        let parts = geo::Geometry::MultiPolygon(MultiPolygon::new(vec![
+            Rect::new(Coord { x: -1.0, y: 52.0 }, Coord { x: -0.5, y: 52.5 }).to_polygon(),
+            line_part,
+        ]));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(parts))]).unwrap_err();
+        assert!(
+            err.to_string().starts_with(
+                "f.geojson: feature 0 (code A): polygon 1: exterior ring encloses 0.000 m²"
+            ),
+            "{err}"
+        );
+        assert!(err.to_string().contains("collinear"), "{err}");
+        // A sliver hole 1e-7° wide (0.8 m² over 0.001°) is near-zero too.
+        let shell = Rect::new(Coord { x: -1.0, y: 52.0 }, Coord { x: -0.5, y: 52.5 }).to_polygon();
+        let sliver = vec![
+            (-0.8, 52.2),
+            (-0.799, 52.2),
+            (-0.799, 52.2000001),
+            (-0.8, 52.2000001),
+            (-0.8, 52.2),
+        ];
+        let holed =
+            geo::Geometry::Polygon(Polygon::new(shell.exterior().clone(), vec![sliver.into()]));
+        let err = validate(vec![raw(json!({"code": "A", "name": "A"}), Ok(holed))]).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("f.geojson: feature 0 (code A): polygon 0: hole 0 encloses 0."),
+            "{err}"
+        );
+        // A triangle of 6 m², smaller than the smallest real ring (8.4 m²), is above the floor.
+        let small = Polygon::new(
+            vec![
+                (-1.0, 52.0),
+                (-0.99996, 52.0),
+                (-1.0, 52.00004),
+                (-1.0, 52.0),
+            ]
+            .into(),
+            vec![],
+        );
+        assert!((5.5..6.5).contains(&ring_area_m2(small.exterior())));
+        validate(vec![raw(
+            json!({"code": "A", "name": "A"}),
+            Ok(geo::Geometry::Polygon(small)),
+        )])
+        .unwrap();
     }
 
     #[test]
