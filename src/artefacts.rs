@@ -122,12 +122,14 @@ impl Derived {
 
     /// The artefacts of the layer `layer_id` read from `source`: from `cache_dir` when an entry
     /// for the same file content and code exists, else computed and stored there. A cache that
-    /// cannot be read or written is logged and bypassed, never trusted.
+    /// cannot be read or written is logged and bypassed, never trusted. `source` is read up to
+    /// `max_bytes` (see `load::read_bounded`).
     pub fn load_or_compute(
         layer_id: &str,
         source: &Path,
         areas: &[Area],
         cache_dir: Option<&Path>,
+        max_bytes: u64,
     ) -> Result<(Derived, Provenance), String> {
         let started = Instant::now();
         let Some(dir) = cache_dir else {
@@ -136,7 +138,7 @@ impl Derived {
                 Provenance::Computed(started.elapsed()),
             ));
         };
-        let key = match cache_key(source) {
+        let key = match cache_key(source, max_bytes) {
             Ok(key) => key,
             Err(e) => {
                 tracing::warn!(layer = layer_id, error = %e, "cannot hash the layer file; computing");
@@ -164,8 +166,8 @@ impl Derived {
 }
 
 /// The hash of the layer file's bytes and of the deriving code, as 16 hex digits.
-fn cache_key(source: &Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(source)?;
+fn cache_key(source: &Path, max_bytes: u64) -> Result<String, crate::load::LoadError> {
+    let bytes = crate::load::read_bounded(source, max_bytes)?;
     let mut hasher = Xxh3::new();
     hasher.update(&bytes);
     for code in DERIVING_CODE {

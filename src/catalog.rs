@@ -3,7 +3,9 @@
 use crate::artefacts::{Derived, Provenance, ServedBand};
 use crate::index::adjacency::Neighbour;
 use crate::index::SpatialIndex;
-use crate::load::{self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables};
+use crate::load::{
+    self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables, SourceRules,
+};
 use crate::metrics::{join_metrics, JoinInput, JoinSources, LayerCodes, Matrix, MetricsStore};
 use crate::model::{Area, AreaCode, Geography, LayerId};
 use crate::topology::LabelPoint;
@@ -50,13 +52,14 @@ pub struct Layer {
 }
 
 impl Layer {
-    /// Reads and validates the layer's file, indexes it, and derives (or reads from
-    /// `cache_dir`) its adjacency and zoom bands.
+    /// Reads and validates the layer's file (refused over `max_bytes`), indexes it, and
+    /// derives (or reads from `cache_dir`) its adjacency and zoom bands.
     pub fn build(
         spec: LayerSpec,
         data_dir: &Path,
         bounds: Rect<f64>,
         cache_dir: Option<&Path>,
+        max_bytes: u64,
     ) -> Result<Layer, LoadError> {
         let started = Instant::now();
         let path = data_dir.join(&spec.file);
@@ -64,7 +67,7 @@ impl Layer {
         // stamp in the cache folder, named by a hash of the file's bytes and the checking code,
         // says these bytes passed it. Every other check runs at every start.
         let stamp = cache_dir.and_then(|dir| {
-            let bytes = std::fs::read(&path).ok()?;
+            let bytes = load::read_bounded(&path, max_bytes).ok()?;
             let mut hasher = xxhash_rust::xxh3::Xxh3::new();
             hasher.update(&bytes);
             hasher.update(include_str!("load/validity.rs").as_bytes());
@@ -78,6 +81,7 @@ impl Layer {
             &spec.name_field,
             bounds,
             !checked_before,
+            max_bytes,
         )?;
         if let (Some(stamp), false) = (&stamp, checked_before) {
             if let Err(e) = std::fs::create_dir_all(stamp.parent().unwrap_or(Path::new(".")))
@@ -87,12 +91,11 @@ impl Layer {
             }
         }
         let (derived, provenance) =
-            Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir).map_err(
-                |problem| LoadError::Table {
+            Derived::load_or_compute(spec.id.as_str(), &path, &areas, cache_dir, max_bytes)
+                .map_err(|problem| LoadError::Table {
                     path: path.clone(),
                     problem: format!("deriving the zoom bands of layer '{}': {problem}", spec.id),
-                },
-            )?;
+                })?;
         let mut layer = Layer::from_areas(spec, areas, derived, provenance).map_err(|problem| {
             LoadError::Table {
                 path: path.clone(),
@@ -194,6 +197,7 @@ fn build_layers(
     data_dir: &Path,
     bounds: Rect<f64>,
     cache_dir: Option<&Path>,
+    max_bytes: u64,
 ) -> Result<Vec<Layer>, LoadError> {
     let next = AtomicUsize::new(0);
     let workers = std::thread::available_parallelism()
@@ -209,7 +213,7 @@ fn build_layers(
                         let Some(spec) = specs.get(i) else { break };
                         let path = data_dir.join(&spec.file);
                         let layer = load::catch_panic(&path, || {
-                            Layer::build(spec.clone(), data_dir, bounds, cache_dir)
+                            Layer::build(spec.clone(), data_dir, bounds, cache_dir, max_bytes)
                         });
                         let failed = layer.is_err();
                         mine.push((i, layer));
@@ -263,12 +267,26 @@ impl Catalog {
         data_dir: &Path,
         cache_dir: Option<&Path>,
     ) -> Result<Catalog, LoadError> {
+        Catalog::load_under(manifest_path, data_dir, cache_dir, SourceRules::default())
+    }
+
+    /// As [`Catalog::load_with`], under `rules`: every file the manifest names is checked
+    /// against them (inside the data directory, a regular file, within the size limit) before
+    /// any is read, and no read goes past the size limit.
+    pub fn load_under(
+        manifest_path: &Path,
+        data_dir: &Path,
+        cache_dir: Option<&Path>,
+        rules: SourceRules,
+    ) -> Result<Catalog, LoadError> {
         let started = Instant::now();
         let manifest = Manifest::read(manifest_path)?;
-        let data_version = load::data_version(manifest_path, &manifest, data_dir)?;
+        rules.check(&manifest, manifest_path, data_dir)?;
+        let max_bytes = rules.max_file_bytes;
+        let data_version = load::data_version(manifest_path, &manifest, data_dir, max_bytes)?;
         let bounds = manifest.bounds_rect();
-        let layers = build_layers(&manifest.layers, data_dir, bounds, cache_dir)?;
-        let tables = MetricTables::read(&manifest, manifest_path, data_dir)?;
+        let layers = build_layers(&manifest.layers, data_dir, bounds, cache_dir, max_bytes)?;
+        let tables = MetricTables::read(&manifest, manifest_path, data_dir, max_bytes)?;
         let codes = LayerCodes::new(layers.iter().map(|l| (l.id(), l.areas.as_slice())));
         let sources = JoinSources {
             tables: tables

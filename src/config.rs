@@ -16,6 +16,14 @@ pub struct Cli {
     /// Directory holding `boundaries/` and `metrics/` (paths in the manifest are relative to it).
     #[arg(long, env = "SMARTSPEC_DATA_DIR", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
+    /// Let manifest paths be absolute or lead out of the data directory (through `..` or a
+    /// symbolic link); refused by default.
+    #[arg(long, env = "SMARTSPEC_ALLOW_OUTSIDE_DATA_DIR")]
+    pub allow_outside_data_dir: bool,
+    /// The largest data file read, in MiB; a larger file (or one that grows past it while read)
+    /// is refused.
+    #[arg(long, env = "SMARTSPEC_MAX_FILE_MB", default_value_t = DEFAULT_MAX_FILE_MB)]
+    pub max_file_mb: u64,
     /// Address to listen on; port 0 picks a free port (the chosen address is logged).
     #[arg(long, env = "SMARTSPEC_ADDR", default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
@@ -90,11 +98,14 @@ pub struct Cli {
 }
 
 pub const DEFAULT_RESPONSE_CACHE_MB: u64 = 512;
+pub const DEFAULT_MAX_FILE_MB: u64 = crate::load::DEFAULT_MAX_FILE_BYTES >> 20;
 
 /// Validated settings: directories exist, the manifest is a file.
 #[derive(Debug, Clone)]
 pub struct Config {
     pub data_dir: PathBuf,
+    /// Where the manifest's files may be and how large they may be.
+    pub sources: crate::load::SourceRules,
     pub addr: SocketAddr,
     pub manifest: PathBuf,
     pub web_dir: PathBuf,
@@ -152,6 +163,7 @@ impl Config {
             ("--tcp-keepalive", cli.tcp_keepalive),
             ("--max-connections", cli.max_connections.unwrap_or(1) as u64),
             ("--max-computing", cli.max_computing.unwrap_or(1) as u64),
+            ("--max-file-mb", cli.max_file_mb),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(flag));
@@ -190,6 +202,10 @@ impl Config {
             allowed_hosts: cli.allowed_hosts,
             trusted_proxies: cli.trusted_proxies,
             watch: (cli.watch > 0).then(|| secs(cli.watch)),
+            sources: crate::load::SourceRules {
+                allow_outside_data_dir: cli.allow_outside_data_dir,
+                max_file_bytes: cli.max_file_mb.saturating_mul(1 << 20),
+            },
             data_dir: cli.data_dir,
             addr: cli.addr,
             manifest: cli.manifest,

@@ -28,18 +28,19 @@ use std::sync::Arc;
 /// Loads the catalog (off the async threads), binds, and serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (manifest, data_dir) = (config.manifest.clone(), config.data_dir.clone());
-    let cache_dir = config.cache_dir.clone();
+    let (cache_dir, rules) = (config.cache_dir.clone(), config.sources);
     let sources = serve::reload::Sources {
         manifest: config.manifest.clone(),
         data_dir: config.data_dir.clone(),
         cache_dir: config.cache_dir.clone(),
+        rules,
     };
     // Taken before loading, so a file changed while the catalog loads is seen as a change.
     let watched = config
         .watch
         .map(|every| (every, serve::watch::stamp(&sources)));
     let catalog = tokio::task::spawn_blocking(move || {
-        Catalog::load_with(&manifest, &data_dir, cache_dir.as_deref())
+        Catalog::load_under(&manifest, &data_dir, cache_dir.as_deref(), rules)
     })
     .await??;
     log_catalog(&catalog);
@@ -68,15 +69,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
-    tracing::info!(
-        addr = %listener.local_addr()?,
-        max_connections = config.limits.max_connections,
-        header_read_timeout_s = config.limits.header_read_timeout.as_secs(),
-        request_timeout_s = config.limits.request_timeout.as_secs(),
-        idle_timeout_s = config.limits.idle_timeout.as_secs(),
-        "listening; the map is at /map/ (SIGHUP reloads the data, SIGTERM stops)"
-    );
-    let app = serve::Reloadable::new(api::router(state.clone()));
+    let app = serve::Reloadable::new(api::router(state.clone()), state.catalog.clone());
     if let Some((every, loaded)) = watched {
         tokio::spawn(serve::watch::watch(
             app.clone(),
@@ -86,7 +79,17 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             loaded,
         ));
     }
+    // Before the line that says the server listens: a SIGHUP sent as soon as it appears must
+    // reload, not end the process (SIGHUP's default action).
     reload_on_sighup(app.clone(), state, sources)?;
+    tracing::info!(
+        addr = %listener.local_addr()?,
+        max_connections = config.limits.max_connections,
+        header_read_timeout_s = config.limits.header_read_timeout.as_secs(),
+        request_timeout_s = config.limits.request_timeout.as_secs(),
+        idle_timeout_s = config.limits.idle_timeout.as_secs(),
+        "listening; the map is at /map/ (SIGHUP reloads the data, SIGTERM stops)"
+    );
     serve::serve(listener, app, config.limits, shutdown).await;
     tracing::info!("stopped");
     Ok(())

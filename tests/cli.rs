@@ -128,3 +128,27 @@ fn sigterm_stops_the_server_cleanly() {
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
+
+#[test]
+fn max_file_mb_refuses_a_larger_data_file_before_reading_it() {
+    let data = common::data_dir();
+    let out = smartspec()
+        .args(["--data-dir", data.to_str().unwrap(), "--no-cache"])
+        .args(["--max-file-mb", "1"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // The first file the manifest names (2.5 MiB) is refused from its size.
+    assert!(
+        stderr.contains("boundaries/leps_2014.geojson: 2660402 bytes, over the limit of 1048576 bytes a data file may have (--max-file-mb)"),
+        "{stderr}"
+    );
+    let out = smartspec().args(["--max-file-mb", "0"]).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--max-file-mb: must be at least 1"),
+        "{stderr}"
+    );
+}

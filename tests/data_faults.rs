@@ -13,6 +13,7 @@ mod common;
 use common::{data_dir, repo};
 use serde_json::{json, Value};
 use smartspec::catalog::Catalog;
+use smartspec::load::SourceRules;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
@@ -148,10 +149,14 @@ impl Corpus {
     }
 
     fn load(&self) -> Result<Catalog, smartspec::load::LoadError> {
+        self.load_under(SourceRules::default())
+    }
+
+    fn load_under(&self, rules: SourceRules) -> Result<Catalog, smartspec::load::LoadError> {
         // Shared with the other real-data tests: keyed by file content, so unbroken layers
         // read their derived artefacts instead of computing them again.
         let cache = repo().join("target/test-artefact-cache");
-        Catalog::load_with(&self.path("layers.toml"), &self.dir, Some(&cache))
+        Catalog::load_under(&self.path("layers.toml"), &self.dir, Some(&cache), rules)
     }
 
     /// Loads, expecting a refusal; returns the message with the temporary directory cut off.
@@ -958,4 +963,118 @@ fn manifest_mapping_a_vintage_to_a_layer_of_another_geography() {
         &err,
         &["layers.toml: invalid manifest: metrics 'lep' vintage '2020': layer 'region' is not of geography 'lep'"],
     );
+}
+
+// ---- where data files may be, and what they may be ----
+
+/// Points metrics 'lep' at `file` in the corpus manifest.
+fn point_lep_at(c: &Corpus, file: &str) {
+    c.replace(
+        "layers.toml",
+        r#"file = "metrics/lep.csv""#,
+        &format!("file = {file:?}"),
+    );
+}
+
+#[test]
+fn a_manifest_path_leading_out_of_the_data_folder_is_refused_unless_allowed() {
+    let c = Corpus::new();
+    // A real table beside the data folder, so that only where it is can be the fault.
+    let outside = c.dir.with_extension("outside.csv");
+    std::fs::copy(c.path("metrics/lep.csv"), &outside).unwrap();
+    let name = outside.file_name().unwrap().to_str().unwrap().to_string();
+    point_lep_at(&c, &format!("../{name}"));
+    let err = c.refusal();
+    assert_eq!(
+        err,
+        format!("layers.toml: invalid manifest: metrics 'lep': file '../{name}' leads out of the data directory through '..' (start the server with --allow-outside-data-dir to permit it)")
+    );
+    // --allow-outside-data-dir: the same manifest loads, and serves the table.
+    let rules = SourceRules {
+        allow_outside_data_dir: true,
+        ..SourceRules::default()
+    };
+    let catalog = c.load_under(rules).unwrap();
+    assert!(catalog.metrics.report.totals.rows >= 1900);
+    let _ = std::fs::remove_file(&outside);
+}
+
+#[test]
+fn an_absolute_manifest_path_is_refused() {
+    let c = Corpus::new();
+    point_lep_at(&c, "/etc/passwd");
+    let err = c.refusal();
+    assert_eq!(
+        err,
+        "layers.toml: invalid manifest: metrics 'lep': file '/etc/passwd' is an absolute path; paths are relative to the data directory (start the server with --allow-outside-data-dir to permit it)"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_data_file_linked_to_dev_zero_is_refused_without_being_read() {
+    let c = Corpus::new();
+    std::fs::remove_file(c.path("metrics/lep.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", c.path("metrics/lep.csv")).unwrap();
+    let err = c.refusal();
+    assert_eq!(
+        err,
+        "layers.toml: invalid manifest: metrics 'lep': file 'metrics/lep.csv' leads out of the data directory through a symbolic link (start the server with --allow-outside-data-dir to permit it)"
+    );
+    // Allowed outside, it is still no regular file: refused from its metadata, not read.
+    let rules = SourceRules {
+        allow_outside_data_dir: true,
+        ..SourceRules::default()
+    };
+    let err = c.load_under(rules).unwrap_err().to_string();
+    assert_eq!(
+        err.replace(&format!("{}/", c.dir.display()), ""),
+        "metrics/lep.csv: not a regular file but a character device; data files must be regular files"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_in_the_data_folder_is_refused_without_being_opened() {
+    let c = Corpus::new();
+    std::fs::remove_file(c.path("metrics/lep.csv")).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(c.path("metrics/lep.csv"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Opening a FIFO with no writer would block the loader for ever.
+    let err = c.refusal();
+    assert_eq!(
+        err,
+        "metrics/lep.csv: not a regular file but a FIFO; data files must be regular files"
+    );
+}
+
+#[test]
+fn a_data_file_over_the_size_limit_is_refused() {
+    let c = Corpus::new();
+    // Repeat one row (exact repeats are counted as duplicates, not refused) until the table is
+    // the largest file, then set the limit between it and the rest.
+    let mut lines = c.lines("metrics/lep.csv");
+    let row = lines[1].clone();
+    let largest_other = std::fs::metadata(c.path(REGIONS)).unwrap().len();
+    while lines.iter().map(|l| l.len() as u64 + 1).sum::<u64>() <= largest_other + 1000 {
+        lines.extend(std::iter::repeat_n(row.clone(), 1000));
+    }
+    c.write_lines("metrics/lep.csv", &lines);
+    let size = std::fs::metadata(c.path("metrics/lep.csv")).unwrap().len();
+    let rules = |max_file_bytes| SourceRules {
+        max_file_bytes,
+        ..SourceRules::default()
+    };
+    let err = c.load_under(rules(size - 1)).unwrap_err().to_string();
+    assert_eq!(
+        err.replace(&format!("{}/", c.dir.display()), ""),
+        format!(
+            "metrics/lep.csv: {size} bytes, over the limit of {} bytes a data file may have (--max-file-mb)",
+            size - 1
+        )
+    );
+    c.load_under(rules(size)).unwrap();
 }

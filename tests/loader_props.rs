@@ -6,6 +6,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use smartspec::load::{
     read_features, read_framework_groups, read_indicator_meta, read_metric_rows, validate_features,
+    DEFAULT_MAX_FILE_BYTES,
 };
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -125,15 +126,15 @@ proptest! {
     #[test]
     fn csv_readers_never_panic_on_arbitrary_bytes(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
         let path = temp("any.csv", &bytes);
-        names_file(read_metric_rows(&path), &path);
-        names_file(read_indicator_meta(&path), &path);
-        names_file(read_framework_groups(&path), &path);
+        names_file(read_metric_rows(&path, DEFAULT_MAX_FILE_BYTES), &path);
+        names_file(read_indicator_meta(&path, DEFAULT_MAX_FILE_BYTES), &path);
+        names_file(read_framework_groups(&path, DEFAULT_MAX_FILE_BYTES), &path);
     }
 
     #[test]
     fn metric_rows_load_or_fail_with_file_and_line(text in csv_text()) {
         let path = temp("metrics.csv", text.as_bytes());
-        match read_metric_rows(&path) {
+        match read_metric_rows(&path, DEFAULT_MAX_FILE_BYTES) {
             Ok(rows) => {
                 for row in rows {
                     prop_assert!(row.line >= 2);

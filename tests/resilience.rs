@@ -583,3 +583,83 @@ fn reloads_under_load_give_no_errors() {
     );
     assert!(ok.load(Ordering::Relaxed) > 100);
 }
+
+/// Waits until the log has a line containing every one of `needles`; that line.
+fn wait_for_log(server: &Server, needles: &[&str]) -> String {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(line) = server
+            .log
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| needles.iter().all(|n| l.contains(n)))
+        {
+            return line.clone();
+        }
+        assert!(Instant::now() < until, "no log line with {needles:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// A refused reload says in `/health` which file and line failed, relative to the data folder,
+/// with none of the file's content and no absolute path; the log keeps the detail.
+#[test]
+fn health_after_a_refused_reload_shows_no_file_content_and_no_absolute_path() {
+    let dir = scratch_fixtures("public");
+    let d = dir.to_str().unwrap().to_string();
+    let manifest = dir.join("layers.toml");
+    let server = Server::start(&["--data-dir", &d, "--manifest", manifest.to_str().unwrap()]);
+    let first_line = "root:x:0:0:root:/root:/bin/bash";
+    let csv = dir.join("metrics/grid.csv");
+    std::fs::write(
+        &csv,
+        format!("{first_line}\ndaemon:x:1:1::/usr/sbin:/bin/sh\n"),
+    )
+    .unwrap();
+    server.signal("HUP");
+    let h = wait_for(server.addr, "the failed reload", |h| {
+        h["failed_reloads"] == 1
+    });
+    let body = h.to_string();
+    let error = h["last_reload_error"]["error"].as_str().unwrap();
+    assert_eq!(
+        error,
+        "metrics/grid.csv, line 1: header lacks column '…' (expected indicator,year,code,code_vintage,value; found '…')"
+    );
+    for leak in [
+        first_line,
+        "root:x",
+        "/root",
+        "/bin/bash",
+        d.as_str(),
+        "\"/",
+        " /",
+    ] {
+        assert!(!body.contains(leak), "/health carries {leak:?}: {body}");
+    }
+    let line = wait_for_log(&server, &["reload failed", first_line]);
+    assert!(line.contains(&d), "the log has the full path: {line}");
+
+    // An absolute path in the manifest: refused, and /health does not repeat it.
+    std::fs::write(&csv, "indicator,year,code,code_vintage,value\n").unwrap();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("file = \"metrics/grid.csv\"", "file = \"/etc/passwd\""),
+    )
+    .unwrap();
+    server.signal("HUP");
+    let h = wait_for(server.addr, "the second failed reload", |h| {
+        h["failed_reloads"] == 2
+    });
+    let body = h.to_string();
+    assert_eq!(
+        h["last_reload_error"]["error"],
+        "layers.toml: invalid manifest: metrics 'grid': file '…' is an absolute path; paths are relative to the data directory (start the server with --allow-outside-data-dir to permit it)"
+    );
+    for leak in ["/etc", "passwd", d.as_str(), "\"/", " /"] {
+        assert!(!body.contains(leak), "/health carries {leak:?}: {body}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -6,7 +6,6 @@ use geozero::{ColumnValue, FeatureProperties, PropertyProcessor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 use serde_json::{Map, Value};
-use std::io::BufReader;
 use std::path::Path;
 
 /// A feature as read from a file, before validation.
@@ -36,23 +35,29 @@ impl SourceFormat {
 
 /// Reads every feature of a GeoJSON FeatureCollection or a FlatGeobuf file.
 pub fn read_features(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
-    read_features_coded(path, "code")
+    read_features_coded(path, "code", super::DEFAULT_MAX_FILE_BYTES)
 }
 
-/// As [`read_features`]; a feature that cannot be read is named by its `code_field` if it has one.
-pub fn read_features_coded(path: &Path, code_field: &str) -> Result<Vec<RawFeature>, LoadError> {
+/// As [`read_features`]; a feature that cannot be read is named by its `code_field` if it has
+/// one. A file over `max_bytes` is refused (see [`super::read_bounded`]).
+pub fn read_features_coded(
+    path: &Path,
+    code_field: &str,
+    max_bytes: u64,
+) -> Result<Vec<RawFeature>, LoadError> {
     match SourceFormat::of(path) {
-        Some(SourceFormat::GeoJson) => read_geojson(path, code_field),
+        Some(SourceFormat::GeoJson) => read_geojson(path, code_field, max_bytes),
         // The flatbuffers reader asserts on some damaged files instead of returning an error
         // (found by the property tests): a panic there is a refusal of the file, not a crash.
-        Some(SourceFormat::FlatGeobuf) => super::catch_panic(path, || read_flatgeobuf(path))
-            .map_err(|e| match e {
+        Some(SourceFormat::FlatGeobuf) => {
+            super::catch_panic(path, || read_flatgeobuf(path, max_bytes)).map_err(|e| match e {
                 LoadError::Panicked { path, message } => LoadError::FlatGeobuf {
                     path,
                     message: format!("damaged file: the reader failed ({message})"),
                 },
                 other => other,
-            }),
+            })
+        }
         None => Err(LoadError::Table {
             path: path.to_path_buf(),
             problem: "unknown boundary format: expected a .geojson, .json or .fgb file".into(),
@@ -68,12 +73,12 @@ struct RawCollection<'a> {
     features: Vec<&'a RawValue>,
 }
 
-fn read_geojson(path: &Path, code_field: &str) -> Result<Vec<RawFeature>, LoadError> {
-    let io = |source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let text = std::fs::read_to_string(path).map_err(io)?;
+fn read_geojson(
+    path: &Path,
+    code_field: &str,
+    max_bytes: u64,
+) -> Result<Vec<RawFeature>, LoadError> {
+    let text = super::read_text_bounded(path, max_bytes)?;
     let collection: RawCollection =
         serde_json::from_str(&text).map_err(|e| LoadError::GeoJson {
             path: path.to_path_buf(),
@@ -165,16 +170,13 @@ fn check_geojson_geometry(value: &geojson::Value) -> Result<(), String> {
     }
 }
 
-fn read_flatgeobuf(path: &Path) -> Result<Vec<RawFeature>, LoadError> {
-    let file = std::fs::File::open(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+fn read_flatgeobuf(path: &Path, max_bytes: u64) -> Result<Vec<RawFeature>, LoadError> {
+    let bytes = super::read_bounded(path, max_bytes)?;
     let invalid = |e: flatgeobuf::Error| LoadError::FlatGeobuf {
         path: path.to_path_buf(),
         message: e.to_string(),
     };
-    let mut reader = BufReader::new(file);
+    let mut reader = std::io::Cursor::new(bytes);
     let mut iter = FgbReader::open(&mut reader)
         .map_err(invalid)?
         .select_all_seq()

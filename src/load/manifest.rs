@@ -137,6 +137,27 @@ impl Manifest {
             .chain([&self.indicators, &self.framework_groups])
     }
 
+    /// Every data file the manifest names, with the entry naming it (e.g. "metrics 'lep'").
+    pub fn named_files(&self) -> impl Iterator<Item = (String, &PathBuf)> {
+        self.layers
+            .iter()
+            .map(|l| (format!("layer '{}'", l.id), &l.file))
+            .chain(
+                self.metrics
+                    .iter()
+                    .map(|m| (format!("metrics '{}'", m.id), &m.file)),
+            )
+            .chain(
+                self.matrices
+                    .iter()
+                    .map(|m| (format!("matrix '{}'", m.id), &m.file)),
+            )
+            .chain([
+                ("indicators".to_string(), &self.indicators),
+                ("framework_groups".to_string(), &self.framework_groups),
+            ])
+    }
+
     /// Reads and checks the manifest: unique ids, and every reference resolves.
     pub fn read(path: &Path) -> Result<Manifest, LoadError> {
         let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {

@@ -145,14 +145,13 @@ fn csv_error(path: &Path, e: &csv::Error, lines: &mut Lines<'_>, fallback_line: 
 }
 
 /// Reads every record as `T`, with its line. The header must name every column in `required`.
+/// The file is read whole, up to `max_bytes` (see [`super::source::read_bounded`]).
 pub(super) fn deserialize_all<T: serde::de::DeserializeOwned>(
     path: &Path,
     required: &[&str],
+    max_bytes: u64,
 ) -> Result<Vec<(u64, T)>, LoadError> {
-    let bytes = std::fs::read(path).map_err(|source| LoadError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let bytes = super::source::read_bounded(path, max_bytes)?;
     let mut lines = Lines::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -175,7 +174,7 @@ pub(super) fn deserialize_all<T: serde::de::DeserializeOwned>(
             path: path.to_path_buf(),
             line: 1,
             problem: format!(
-                "header lacks column '{missing}' (expected {}; found {})",
+                "header lacks column '{missing}' (expected {}; found '{}')",
                 required.join(","),
                 headers.iter().collect::<Vec<_>>().join(",")
             ),
@@ -201,8 +200,8 @@ pub(super) fn deserialize_all<T: serde::de::DeserializeOwned>(
 pub const METRIC_COLUMNS: [&str; 5] = ["indicator", "year", "code", "code_vintage", "value"];
 
 /// Reads a long-format metrics table (`indicator,year,code,code_vintage,value`).
-pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, LoadError> {
-    deserialize_all::<MetricRecord>(path, &METRIC_COLUMNS)?
+pub fn read_metric_rows(path: &Path, max_bytes: u64) -> Result<Vec<MetricRow>, LoadError> {
+    deserialize_all::<MetricRecord>(path, &METRIC_COLUMNS, max_bytes)?
         .into_iter()
         .map(|(line, r)| {
             let fail = |problem: String| LoadError::Csv {
@@ -243,8 +242,12 @@ pub fn read_metric_rows(path: &Path) -> Result<Vec<MetricRow>, LoadError> {
 
 /// Reads `indicators.csv`: every `geo_level` must be a known geography, every title non-empty,
 /// and no indicator may have two rows at one level. The file must have at least one row.
-pub fn read_indicator_meta(path: &Path) -> Result<Vec<(u64, Geography, IndicatorMeta)>, LoadError> {
-    let rows = deserialize_all::<IndicatorMeta>(path, &["indicator", "geo_level", "title"])?;
+pub fn read_indicator_meta(
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Vec<(u64, Geography, IndicatorMeta)>, LoadError> {
+    let rows =
+        deserialize_all::<IndicatorMeta>(path, &["indicator", "geo_level", "title"], max_bytes)?;
     if rows.is_empty() {
         return Err(LoadError::Table {
             path: path.to_path_buf(),
@@ -285,9 +288,12 @@ pub fn read_indicator_meta(path: &Path) -> Result<Vec<(u64, Geography, Indicator
         .collect()
 }
 
-pub fn read_framework_groups(path: &Path) -> Result<Vec<FrameworkGroup>, LoadError> {
+pub fn read_framework_groups(
+    path: &Path,
+    max_bytes: u64,
+) -> Result<Vec<FrameworkGroup>, LoadError> {
     let groups: Vec<FrameworkGroup> =
-        deserialize_all(path, &["id", "label", "description", "order"])?
+        deserialize_all(path, &["id", "label", "description", "order"], max_bytes)?
             .into_iter()
             .map(|(_, g)| g)
             .collect();
@@ -301,7 +307,7 @@ pub fn read_framework_groups(path: &Path) -> Result<Vec<FrameworkGroup>, LoadErr
 }
 
 /// Reads an area x category matrix; values must be finite and non-negative.
-pub fn read_matrix(path: &Path) -> Result<Vec<MatrixRow>, LoadError> {
+pub fn read_matrix(path: &Path, max_bytes: u64) -> Result<Vec<MatrixRow>, LoadError> {
     deserialize_all::<MatrixRow>(
         path,
         &[
@@ -312,6 +318,7 @@ pub fn read_matrix(path: &Path) -> Result<Vec<MatrixRow>, LoadError> {
             "measure",
             "value",
         ],
+        max_bytes,
     )?
     .into_iter()
     .map(|(line, row)| {
@@ -331,6 +338,8 @@ pub fn read_matrix(path: &Path) -> Result<Vec<MatrixRow>, LoadError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const MAX: u64 = crate::load::DEFAULT_MAX_FILE_BYTES;
     use std::io::Write;
 
     fn temp_csv(name: &str, text: &str) -> std::path::PathBuf {
@@ -350,7 +359,7 @@ mod tests {
             "ok.csv",
             "indicator,year,code,code_vintage,value\nrd,2016,E1,2014,1.5\nrd,2017,E1,2014,\nrd,2018,E1,2014,inf\n",
         );
-        let rows = read_metric_rows(&path).unwrap();
+        let rows = read_metric_rows(&path, MAX).unwrap();
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].value, Cell::Number(1.5));
         assert_eq!(rows[0].line, 2);
@@ -364,7 +373,7 @@ mod tests {
             "bad.csv",
             "indicator,year,code,code_vintage,value\nrd,2016,E1,2014,1.5\nrd,2017,E1,2014,abc\n",
         );
-        let err = read_metric_rows(&path).unwrap_err().to_string();
+        let err = read_metric_rows(&path, MAX).unwrap_err().to_string();
         assert!(
             err.ends_with("bad.csv, line 3: value 'abc' is not a number"),
             "{err}"
@@ -373,7 +382,7 @@ mod tests {
             "badyear.csv",
             "indicator,year,code,code_vintage,value\nrd,20x6,E1,2014,1.5\n",
         );
-        let err = read_metric_rows(&path).unwrap_err().to_string();
+        let err = read_metric_rows(&path, MAX).unwrap_err().to_string();
         assert!(
             err.ends_with("badyear.csv, line 2: year '20x6' is not a whole number"),
             "{err}"
@@ -383,7 +392,7 @@ mod tests {
     #[test]
     fn a_missing_column_is_an_error_naming_the_line() {
         let path = temp_csv("short.csv", "indicator,year,code,value\nrd,2016,E1,1.5\n");
-        let err = read_metric_rows(&path).unwrap_err().to_string();
+        let err = read_metric_rows(&path, MAX).unwrap_err().to_string();
         assert!(
             err.contains("short.csv, line 1: header lacks column 'code_vintage'"),
             "{err}"
@@ -397,14 +406,14 @@ mod tests {
                 "indicator,year,code,code_vintage,value{eol}rd,2016,E1,2014,1{eol}\"r,d\",2016,E2,2014,2{eol}rd,2016,E3,2014,x{eol}"
             );
             let path = temp_csv("eol.csv", &text);
-            let err = read_metric_rows(&path).unwrap_err().to_string();
+            let err = read_metric_rows(&path, MAX).unwrap_err().to_string();
             assert!(
                 err.ends_with("eol.csv, line 4: value 'x' is not a number"),
                 "{eol:?}: {err}"
             );
             let ok = text.replace(",x", ",3");
             let path = temp_csv("eol_ok.csv", &ok);
-            let rows = read_metric_rows(&path).unwrap();
+            let rows = read_metric_rows(&path, MAX).unwrap();
             assert_eq!(
                 rows.iter().map(|r| r.line).collect::<Vec<_>>(),
                 vec![2, 3, 4],
@@ -416,10 +425,10 @@ mod tests {
     #[test]
     fn empty_and_header_only_files() {
         let path = temp_csv("empty.csv", "");
-        let err = read_metric_rows(&path).unwrap_err().to_string();
+        let err = read_metric_rows(&path, MAX).unwrap_err().to_string();
         assert!(err.contains("empty.csv, line 1: empty file"), "{err}");
         let path = temp_csv("header.csv", "indicator,year,code,code_vintage,value\n");
-        assert_eq!(read_metric_rows(&path).unwrap(), vec![]);
+        assert_eq!(read_metric_rows(&path, MAX).unwrap(), vec![]);
     }
 
     const META_HEADER: &str = "indicator,geo_level,title\n";
@@ -430,12 +439,12 @@ mod tests {
             "meta_ok.csv",
             &format!("{META_HEADER}rd,lep,R&D\nrd,nuts2,R&D\n"),
         );
-        assert_eq!(read_indicator_meta(&path).unwrap().len(), 2);
+        assert_eq!(read_indicator_meta(&path, MAX).unwrap().len(), 2);
         let path = temp_csv(
             "meta_title.csv",
             &format!("{META_HEADER}rd,lep,R&D\npat,lep,\n"),
         );
-        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        let err = read_indicator_meta(&path, MAX).unwrap_err().to_string();
         assert!(
             err.ends_with("meta_title.csv, line 3: indicator 'pat' (lep): empty title (every indicator needs a title to be served)"),
             "{err}"
@@ -444,19 +453,19 @@ mod tests {
             "meta_dup.csv",
             &format!("{META_HEADER}rd,lep,A\nrd,lep,B\n"),
         );
-        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        let err = read_indicator_meta(&path, MAX).unwrap_err().to_string();
         assert!(
             err.ends_with("line 3: indicator 'rd' (lep) already has a row on line 2"),
             "{err}"
         );
         let path = temp_csv("meta_level.csv", &format!("{META_HEADER}rd,county,A\n"));
-        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        let err = read_indicator_meta(&path, MAX).unwrap_err().to_string();
         assert!(
             err.contains("line 2: indicator 'rd': unknown geo_level 'county'"),
             "{err}"
         );
         let path = temp_csv("meta_header.csv", META_HEADER);
-        let err = read_indicator_meta(&path).unwrap_err().to_string();
+        let err = read_indicator_meta(&path, MAX).unwrap_err().to_string();
         assert!(err.contains("meta_header.csv: header only"), "{err}");
     }
 }

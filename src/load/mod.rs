@@ -6,6 +6,7 @@ mod fingerprint;
 mod manifest;
 mod metrics_csv;
 mod semantics;
+mod source;
 mod tables;
 mod validate;
 mod validity;
@@ -22,5 +23,8 @@ pub use metrics_csv::{
     FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow, METRIC_COLUMNS,
 };
 pub use semantics::{read_semantics, IndicatorSemantics, MAX_DECIMALS};
+pub use source::{
+    read_bounded, read_text_bounded, relative_to, SourceRules, DEFAULT_MAX_FILE_BYTES,
+};
 pub use tables::{MetricTables, SkippedTable};
-pub use validate::{load_layer_areas, load_layer_areas_with, validate_features};
+pub use validate::{load_layer_areas, load_layer_areas_with, validate_features, MIN_RING_AREA_M2};

@@ -54,7 +54,7 @@ const COLUMNS: [&str; 6] = [
 /// Reads the semantics table: one row per indicator, every cell but `unit_symbol` and `caveat`
 /// filled, `higher_is_better` one of `true`, `false` or `neutral`, `decimals` 0 to 9.
 pub fn read_semantics(path: &Path) -> Result<Vec<(u64, IndicatorSemantics)>, LoadError> {
-    let rows = deserialize_all::<Record>(path, &COLUMNS)?;
+    let rows = deserialize_all::<Record>(path, &COLUMNS, super::DEFAULT_MAX_FILE_BYTES)?;
     if rows.is_empty() {
         return Err(LoadError::Table {
             path: path.to_path_buf(),

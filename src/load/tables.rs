@@ -34,10 +34,12 @@ pub struct SkippedTable {
 }
 
 impl MetricTables {
+    /// Reads every table; a file over `max_bytes` is refused.
     pub fn read(
         manifest: &Manifest,
         manifest_path: &Path,
         data_dir: &Path,
+        max_bytes: u64,
     ) -> Result<MetricTables, LoadError> {
         let mut tables = Vec::new();
         let mut skipped = Vec::new();
@@ -53,7 +55,7 @@ impl MetricTables {
             let rows = if bytes == 0 {
                 Vec::new()
             } else {
-                read_metric_rows(&path)?
+                read_metric_rows(&path, max_bytes)?
             };
             match too_few_rows(spec, bytes, rows.len()) {
                 None => tables.push((spec.clone(), path, rows)),
@@ -81,7 +83,7 @@ impl MetricTables {
             .iter()
             .map(|spec| {
                 let path = data_dir.join(&spec.file);
-                let rows = read_matrix(&path)?;
+                let rows = read_matrix(&path, max_bytes)?;
                 Ok((spec.clone(), path, rows))
             })
             .collect::<Result<_, LoadError>>()?;
@@ -92,9 +94,12 @@ impl MetricTables {
             semantics_path,
             tables,
             skipped,
-            indicator_meta: read_indicator_meta(&indicators_path)?,
+            indicator_meta: read_indicator_meta(&indicators_path, max_bytes)?,
             indicators_path,
-            framework_groups: read_framework_groups(&data_dir.join(&manifest.framework_groups))?,
+            framework_groups: read_framework_groups(
+                &data_dir.join(&manifest.framework_groups),
+                max_bytes,
+            )?,
             matrices,
         })
     }

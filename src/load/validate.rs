@@ -13,19 +13,28 @@ pub fn load_layer_areas(
     name_field: &str,
     bounds: Rect<f64>,
 ) -> Result<Vec<Area>, LoadError> {
-    load_layer_areas_with(path, code_field, name_field, bounds, true)
+    load_layer_areas_with(
+        path,
+        code_field,
+        name_field,
+        bounds,
+        true,
+        super::DEFAULT_MAX_FILE_BYTES,
+    )
 }
 
 /// As [`load_layer_areas`]; `simple_features: false` skips only the OGC simple-features check
-/// (the costly one), for a file whose exact bytes passed it before (see `catalog`).
+/// (the costly one), for a file whose exact bytes passed it before (see `catalog`); a file over
+/// `max_bytes` is refused.
 pub fn load_layer_areas_with(
     path: &Path,
     code_field: &str,
     name_field: &str,
     bounds: Rect<f64>,
     simple_features: bool,
+    max_bytes: u64,
 ) -> Result<Vec<Area>, LoadError> {
-    let features = read_features_coded(path, code_field)?;
+    let features = read_features_coded(path, code_field, max_bytes)?;
     check_features(
         path,
         features,
