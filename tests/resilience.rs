@@ -602,6 +602,79 @@ fn wait_for_log(server: &Server, needles: &[&str]) -> String {
     }
 }
 
+const BETA: &str = "/indicators/beta/values?geography=nuts3&year=2016";
+
+/// `grid.csv` cut at a line boundary, losing the indicator `beta` while staying above its
+/// `min_rows`: the reload is refused (the old data keeps answering, the refusal is in `/health`
+/// and logged with the counts) until the manifest says the table may shrink.
+#[test]
+fn a_reload_that_would_lose_an_indicator_is_refused_unless_the_manifest_allows_it() {
+    let dir = scratch_fixtures("shrink");
+    let csv = dir.join("metrics/grid.csv");
+    let manifest = dir.join("layers.toml");
+    // beta's nine rows last, so that a cut at a line boundary drops beta and nothing else.
+    let lines: Vec<String> = std::fs::read_to_string(&csv)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    let (beta, rest): (Vec<String>, Vec<String>) =
+        lines.into_iter().partition(|l| l.starts_with("beta,"));
+    assert_eq!(beta.len(), 9);
+    std::fs::write(&csv, format!("{}\n{}\n", rest.join("\n"), beta.join("\n"))).unwrap();
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let grid_entry = "id = \"grid\"\nfile = \"metrics/grid.csv\"\n";
+    assert!(text.contains(grid_entry));
+    std::fs::write(
+        &manifest,
+        text.replace(grid_entry, &format!("{grid_entry}min_rows = 15\n")),
+    )
+    .unwrap();
+    let d = dir.to_str().unwrap().to_string();
+    let mut server = Server::start(&["--data-dir", &d, "--manifest", manifest.to_str().unwrap()]);
+    let (status, _, before) = get(server.addr, BETA, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 200);
+    let version = health(server.addr)["data_version"].clone();
+
+    // 18 data rows of 27 are left, above min_rows (15): the load alone would pass.
+    std::fs::write(&csv, format!("{}\n", rest.join("\n"))).unwrap();
+    server.signal("HUP");
+    let h = wait_for(server.addr, "the refused reload", |h| {
+        h["failed_reloads"] == 1
+    });
+    let error = h["last_reload_error"]["error"].as_str().unwrap();
+    assert_eq!(
+        error,
+        "reload refused, the data served before stays: metrics 'grid' (metrics/grid.csv) at nuts3 level loses 1 indicator (beta (1 years, 9 values)), 0 years of indicators kept, 0 area-year values of years kept (set allow_shrink = true on the [[metrics]] entry to accept)"
+    );
+    assert_eq!(h["reloads"], 0);
+    assert_eq!(h["data_version"], version);
+    let line = wait_for_log(&server, &["ERROR", "reload refused", "indicators_lost=1"]);
+    assert!(line.contains("table=grid"), "{line}");
+    let (status, _, still) = get(server.addr, BETA, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 200, "the old data keeps answering");
+    assert_eq!(still, before);
+
+    // Allowed: the same cut is served, with a warning giving the counts.
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("min_rows = 15\n", "min_rows = 15\nallow_shrink = true\n"),
+    )
+    .unwrap();
+    server.signal("HUP");
+    wait_for(server.addr, "the allowed reload", |h| h["reloads"] == 1);
+    let line = wait_for_log(&server, &["WARN", "reload shrinks", "indicators_lost=1"]);
+    assert!(line.contains("beta (1 years, 9 values)"), "{line}");
+    let (status, _, _) = get(server.addr, BETA, Duration::from_secs(5)).unwrap();
+    assert_eq!(status, 404);
+    server.signal("TERM");
+    assert!(server
+        .wait(Duration::from_secs(15))
+        .is_some_and(|s| s.success()));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A refused reload says in `/health` which file and line failed, relative to the data folder,
 /// with none of the file's content and no absolute path; the log keeps the detail.
 #[test]

@@ -82,6 +82,10 @@ pub struct MetricsSpec {
     /// Per-vintage match rates, overriding `min_match` for the vintages named.
     #[serde(default)]
     pub vintage_min_match: BTreeMap<String, f64>,
+    /// Whether a reload may serve this table with fewer indicators, years or areas than the
+    /// catalog it replaces (logged as a warning with the counts); refused when absent.
+    #[serde(default)]
+    pub allow_shrink: bool,
 }
 
 /// The match rate every vintage needs when the manifest says nothing: every row must join.

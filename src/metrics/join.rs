@@ -518,6 +518,7 @@ mod tests {
             min_rows: None,
             min_match: None,
             vintage_min_match: BTreeMap::new(),
+            allow_shrink: false,
         }
     }
 

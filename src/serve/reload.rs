@@ -1,9 +1,12 @@
 //! The catalog swapped whole: SIGHUP builds a new one off the serving path, and only a catalog
-//! that loaded and validated replaces the old; requests in flight finish on the one they began on.
+//! that loaded, validated and keeps every indicator, year and area of the one serving (unless
+//! the manifest allows a table to shrink) replaces the old; requests in flight finish on the one
+//! they began on.
 
 use crate::api::{self, AppState};
 use crate::catalog::Catalog;
 use crate::load::{panic_message, LoadError, Manifest, SourceRules};
+use crate::metrics::{Coverage, TableLoss};
 use arc_swap::ArcSwap;
 use axum::Router;
 use std::path::PathBuf;
@@ -74,7 +77,8 @@ impl Sources {
     }
 }
 
-/// Loads a new catalog from `sources` and, if it loads, serves it with `state`'s cache, map settings and status; otherwise
+/// Loads a new catalog from `sources` and, if it loads and loses nothing the serving catalog
+/// has (see [`shrinkage`]), serves it with `state`'s cache, map settings and status; otherwise
 /// logs why and keeps serving the old one. Either way the outcome is recorded in the status
 /// `/health` reports, which carries no file content and no absolute path (the log has the full
 /// error).
@@ -106,6 +110,40 @@ pub async fn reload(
             ));
         }
     };
+    let (refused, allowed) = shrinkage(&serving, &catalog);
+    for loss in &allowed {
+        tracing::warn!(
+            table = %loss.table,
+            indicators_lost = loss.indicators.len(),
+            years_lost = loss.years_lost(),
+            area_years_lost = loss.area_years_lost(),
+            "reload shrinks a metrics table the manifest allows to shrink (allow_shrink, or the table left the manifest): {}",
+            loss.summary()
+        );
+    }
+    if !refused.is_empty() {
+        for loss in &refused {
+            tracing::error!(
+                table = %loss.table,
+                indicators_lost = loss.indicators.len(),
+                years_lost = loss.years_lost(),
+                area_years_lost = loss.area_years_lost(),
+                "reload refused: still serving the catalog loaded before: {}",
+                loss.summary()
+            );
+        }
+        let why = refused
+            .iter()
+            .map(TableLoss::summary)
+            .collect::<Vec<_>>()
+            .join("; ");
+        return Err(failed(
+            state,
+            &format!(
+                "reload refused, the data served before stays: {why} (set allow_shrink = true on the [[metrics]] entry to accept)"
+            ),
+        ));
+    }
     let version = catalog.data_version.clone();
     let catalog = Arc::new(catalog);
     let next = AppState {
@@ -120,6 +158,28 @@ pub async fn reload(
         "reloaded: new requests use the new catalog"
     );
     Ok(())
+}
+
+/// What `next` would lose of `serving`'s metrics, per table: refused, and allowed (the table's
+/// new manifest entry says `allow_shrink = true`, or the new manifest has no such table).
+pub fn shrinkage(serving: &Catalog, next: &Catalog) -> (Vec<TableLoss>, Vec<TableLoss>) {
+    let coverage = |c: &Catalog| {
+        Coverage::of(&c.metrics, |layer, i| {
+            c.layer(layer.as_str())
+                .and_then(|l| l.areas.get(i))
+                .map(|a| a.code.as_str())
+        })
+    };
+    coverage(serving)
+        .lost_in(&coverage(next))
+        .into_iter()
+        .partition(|loss| {
+            next.manifest
+                .metrics
+                .iter()
+                .find(|m| m.id == loss.table)
+                .is_some_and(|m| !m.allow_shrink)
+        })
 }
 
 /// Logs a load error in full and records its public form.
