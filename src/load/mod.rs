@@ -21,6 +21,6 @@ pub use metrics_csv::{
     read_framework_groups, read_indicator_meta, read_matrix, read_metric_rows, Cell,
     FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow, METRIC_COLUMNS,
 };
-pub use semantics::{read_semantics, IndicatorSemantics, MAX_DECIMALS};
+pub use semantics::{read_semantics, Aggregation, IndicatorSemantics, MAX_DECIMALS};
 pub use tables::{MetricTables, SkippedTable};
 pub use validate::{load_layer_areas, load_layer_areas_with, validate_features};

@@ -30,6 +30,9 @@ pub struct IndicatorInfo {
     pub unit: String,
     /// A symbol for values, e.g. "£", "%", "min"; empty for plain counts.
     pub unit_symbol: String,
+    /// Whether values add up over areas (`sum`) or are averages, shares, rates or indices, from
+    /// the reviewed semantics table; `None` only without a semantics row.
+    pub aggregation: Option<crate::load::Aggregation>,
     /// What the source calls its unit (`unit_label` in `indicators.csv`).
     pub source_unit: String,
     /// Decimals that carry meaning: every value and same-unit statistic is written rounded to them.
