@@ -212,3 +212,27 @@ async fn failing_indicators_carry_caveats_on_every_level() {
         .iter()
         .any(|c| c.as_str().unwrap().starts_with("Totals do not add up")));
 }
+
+/// The map opens on an indicator that passes the audit and carries no caveat: the server's
+/// default_indicator, which web/app.js uses.
+#[tokio::test]
+async fn the_map_opens_on_an_indicator_that_passes_the_audit() {
+    let app = app(real_catalog());
+    let config = get(&app, "/map-config.json").await.json();
+    assert_eq!(
+        config["default_indicator"],
+        "aps_econ_active_stem_density_data"
+    );
+    let report = get(&app, "/join-report").await.json();
+    assert!(!report["consistency"]["failing"]
+        .as_array()
+        .unwrap()
+        .contains(&config["default_indicator"]));
+    let chosen = get(&app, "/indicators/aps_econ_active_stem_density_data")
+        .await
+        .json();
+    for level in chosen["levels"].as_array().unwrap() {
+        assert_eq!(level["caveats"], serde_json::json!([]), "{level}");
+        assert_eq!(level["aggregation"], "share");
+    }
+}
