@@ -458,7 +458,7 @@ fn an_indicator_without_a_semantics_row() {
 fn a_semantics_row_for_an_unknown_indicator() {
     let c = Corpus::new();
     let mut lines = c.lines("indicator_semantics.csv");
-    lines.push("travel_time_to_moon,minutes,min,2,false,Shorter is better,".into());
+    lines.push("travel_time_to_moon,minutes,min,mean,2,false,Shorter is better,".into());
     let line = lines.len();
     c.write_lines("indicator_semantics.csv", &lines);
     let err = c.refusal();
@@ -470,6 +470,28 @@ fn a_semantics_row_for_an_unknown_indicator() {
             ),
             "metrics/indicators.csv has no such indicator",
         ],
+    );
+}
+
+#[test]
+fn a_semantics_row_with_an_unknown_aggregation() {
+    let c = Corpus::new();
+    let mut lines = c.lines("indicator_semantics.csv");
+    let (at, row) = lines
+        .iter()
+        .enumerate()
+        .find(|(_, l)| l.starts_with("total_ukri_funding,"))
+        .map(|(i, l)| (i, l.replacen(",sum,", ",total,", 1)))
+        .unwrap();
+    lines[at] = row;
+    c.write_lines("indicator_semantics.csv", &lines);
+    let err = c.refusal();
+    assert_has(
+        &err,
+        &[&format!(
+            "indicator_semantics.csv, line {}: indicator 'total_ukri_funding': aggregation 'total' (must be one of sum, mean, median, rate, share, index, ratio)",
+            at + 1
+        )],
     );
 }
 

@@ -19,7 +19,6 @@ const UK_WIDE = new Set(['nuts2', 'nuts3']);
 const SKEW_LIMIT = 1;
 const MODES = { values: 'Values', lisa: 'Neighbours (LISA)' };
 const LAYER_NAMES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3', region: 'Region', lad: 'District' };
-const DEFAULT_INDICATOR = 'total_ukri_funding';
 const ENGLAND = [[49.86, -6.42], [55.82, 1.77]];
 const TABS = ['area', 'compare', 'ranking', 'table'];
 const MAX_COMPARE = 5;
@@ -141,7 +140,10 @@ function normalise() {
   if (!geos.includes(state.geo)) state.geo = geos[0];
   if (!level()) {
     const ids = [...catalog.indicators.keys()].filter((id) => level(id));
-    state.ind = ids.includes(DEFAULT_INDICATOR) ? DEFAULT_INDICATOR : ids.sort()[0];
+    // The server's choice (map-config `default_indicator`): one whose totals pass its audit and
+    // that carries no caveat.
+    const preferred = catalog.config?.default_indicator;
+    state.ind = ids.includes(preferred) ? preferred : ids.sort()[0];
   }
   const years = level()?.years || [];
   if (!years.includes(Number(state.year))) state.year = years.at(-1);

@@ -22,7 +22,7 @@ pub use metrics_csv::{
     read_framework_groups, read_indicator_meta, read_matrix, read_metric_rows, Cell,
     FrameworkGroup, IndicatorMeta, MatrixRow, MetricRow, METRIC_COLUMNS,
 };
-pub use semantics::{read_semantics, IndicatorSemantics, MAX_DECIMALS};
+pub use semantics::{read_semantics, Aggregation, IndicatorSemantics, MAX_DECIMALS};
 pub use source::{
     read_bounded, read_text_bounded, relative_to, SourceRules, DEFAULT_MAX_FILE_BYTES,
 };

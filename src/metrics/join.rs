@@ -15,27 +15,39 @@ use std::path::{Path, PathBuf};
 /// How many unmatched codes an error message lists.
 const EXAMPLE_CODES: usize = 5;
 
-/// The area codes of every layer, for resolving a row's code to an area index.
+/// The area codes of every layer, for resolving a row's code to an area index and back.
 #[derive(Debug, Default)]
 pub struct LayerCodes {
     layers: HashMap<LayerId, HashMap<String, usize>>,
+    /// Each layer's codes in area order.
+    ordered: HashMap<LayerId, Vec<String>>,
 }
 
 impl LayerCodes {
     pub fn new<'a>(layers: impl IntoIterator<Item = (&'a LayerId, &'a [Area])>) -> LayerCodes {
+        let ordered: HashMap<LayerId, Vec<String>> = layers
+            .into_iter()
+            .map(|(id, areas)| {
+                let codes = areas.iter().map(|a| a.code.as_str().to_string()).collect();
+                (id.clone(), codes)
+            })
+            .collect();
         LayerCodes {
-            layers: layers
-                .into_iter()
-                .map(|(id, areas)| {
-                    let codes = areas
-                        .iter()
-                        .enumerate()
-                        .map(|(i, a)| (a.code.as_str().to_string(), i))
-                        .collect();
-                    (id.clone(), codes)
+            layers: ordered
+                .iter()
+                .map(|(id, codes)| {
+                    let index = codes.iter().enumerate().map(|(i, c)| (c.clone(), i));
+                    (id.clone(), index.collect())
                 })
                 .collect(),
+            ordered,
         }
+    }
+
+    /// A layer's area codes in area order (the order of its series' values); empty for an
+    /// unknown layer.
+    pub fn codes(&self, layer: &LayerId) -> &[String] {
+        self.ordered.get(layer).map_or(&[], Vec::as_slice)
     }
 
     fn area_count(&self, layer: &LayerId) -> usize {
@@ -108,6 +120,7 @@ pub fn join_metrics(sources: JoinSources, layers: &LayerCodes) -> Result<Metrics
     )?;
     attach_metadata(&mut store, sources.indicator_meta, sources.semantics);
     super::quality::check(&mut store);
+    super::audit::check(&mut store, layers);
     Ok(store)
 }
 
@@ -464,6 +477,7 @@ fn info_from(m: IndicatorMeta, s: Option<&IndicatorSemantics>) -> IndicatorInfo 
         description: m.description,
         unit: s.map(|s| s.unit.clone()).unwrap_or_default(),
         unit_symbol: s.map(|s| s.unit_symbol.clone()).unwrap_or_default(),
+        aggregation: s.map(|s| s.aggregation),
         source_unit: m.unit_label,
         decimals: s.map_or(crate::load::MAX_DECIMALS, |s| s.decimals),
         higher_is_better: s.and_then(|s| s.higher_is_better),
@@ -594,6 +608,7 @@ mod tests {
                     indicator: IndicatorId::new(m.indicator.clone()),
                     unit: "pounds".into(),
                     unit_symbol: "£".into(),
+                    aggregation: crate::load::Aggregation::Sum,
                     decimals: 1,
                     higher_is_better: Some(true),
                     reason: "More is better".into(),

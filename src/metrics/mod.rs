@@ -1,5 +1,6 @@
 //! Stage 3: metric tables joined to the boundary layer of their vintage, with a join report.
 
+pub mod audit;
 mod coverage;
 mod join;
 mod matrix;

@@ -30,6 +30,9 @@ pub struct IndicatorInfo {
     pub unit: String,
     /// A symbol for values, e.g. "£", "%", "min"; empty for plain counts.
     pub unit_symbol: String,
+    /// Whether values add up over areas (`sum`) or are averages, shares, rates or indices, from
+    /// the reviewed semantics table; `None` only without a semantics row.
+    pub aggregation: Option<crate::load::Aggregation>,
     /// What the source calls its unit (`unit_label` in `indicators.csv`).
     pub source_unit: String,
     /// Decimals that carry meaning: every value and same-unit statistic is written rounded to them.
@@ -38,7 +41,8 @@ pub struct IndicatorInfo {
     pub higher_is_better: Option<bool>,
     /// Why that direction (or why neutral).
     pub polarity_reason: String,
-    /// Known caveats: the reviewed one, and a duplicate found at load.
+    /// Known caveats: the reviewed one, a duplicate found at load, and totals that do not add up
+    /// across levels ([`super::audit`]).
     pub caveats: Vec<String>,
     /// Another indicator this one equals over every shared area-year at this level; such a pair
     /// is counted once (as the other) in profiles and peers.
@@ -88,6 +92,8 @@ pub struct JoinReport {
     pub duplicate_indicators: Vec<super::quality::Duplicate>,
     /// How many values the outlier rule flags "check source", per indicator and level.
     pub check_source: Vec<super::quality::Flagged>,
+    /// Totals of `sum` indicators compared across levels, and the ones that do not add up.
+    pub consistency: super::audit::Consistency,
 }
 
 #[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]

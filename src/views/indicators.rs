@@ -90,6 +90,9 @@ pub struct Level<'a> {
     pub description: &'a str,
     pub unit: &'a str,
     pub unit_symbol: &'a str,
+    /// `sum` when values add up over areas; else `mean`, `median`, `rate`, `share`, `index` or
+    /// `ratio` (the reviewed semantics table).
+    pub aggregation: Option<crate::load::Aggregation>,
     /// What the source calls its unit.
     pub source_unit: &'a str,
     /// Decimals values are written with.
@@ -322,6 +325,7 @@ fn indicator_of<'a>(
                 description: &info.description,
                 unit: &info.unit,
                 unit_symbol: &info.unit_symbol,
+                aggregation: info.aggregation,
                 source_unit: &info.source_unit,
                 decimals: info.decimals,
                 higher_is_better: info.higher_is_better,
