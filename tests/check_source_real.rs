@@ -1,11 +1,12 @@
 //! The outlier rule ("check source") on the real data: with `within=england` it judges the
-//! English areas among themselves, in every series, and says so.
+//! English areas among themselves, in every series, and says so; and the README's count of the
+//! values it judges is the one computed here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
 
 use common::{app, get, real_catalog};
-use smartspec::metrics::quality::check_source;
+use smartspec::metrics::quality::{check_source, judged};
 use smartspec::views::indicators::{values, ValuesRequest, Within};
 
 #[tokio::test]
@@ -89,4 +90,38 @@ fn every_series_within_england_is_flagged_among_its_english_areas() {
         series > 100 && differ > 0,
         "{series} series, {differ} differ"
     );
+}
+
+#[test]
+fn the_readme_states_how_many_values_the_rule_judges_and_flags() {
+    let catalog = real_catalog();
+    let (mut judged_values, mut flagged) = (0, 0);
+    for levels in catalog.metrics.indicators.values() {
+        for level in levels.values() {
+            for s in level.series.values() {
+                judged_values += judged(&s.values);
+                flagged += check_source(&s.values).len();
+            }
+        }
+    }
+    let with_commas = |n: usize| {
+        let digits = n.to_string();
+        let mut out = String::new();
+        for (i, c) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                out.push(',');
+            }
+            out.push(c);
+        }
+        out
+    };
+    let claim = format!(
+        "flags {} of the {} values it judges",
+        with_commas(flagged),
+        with_commas(judged_values)
+    );
+    eprintln!("{claim}");
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(readme.contains(&claim), "README should say: {claim}");
 }
