@@ -1,6 +1,7 @@
 //! Label points on the real data: every area of every layer has one, it lies inside its area,
 //! `/collections/{id}/labels` serves them as GeoJSON Points with the area's name, size rank and
-//! overlapping areas, and the overlaps are the adjacency's.
+//! overlapping areas, and the overlaps are the adjacency's; the areas (holes taken away) and
+//! the size ranks agree with pyproj and shapely (`tests/clients/label_areas_check.py`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -8,6 +9,7 @@ mod common;
 use common::{app, get, real_catalog};
 use geo::{Contains, Distance, Euclidean, Point};
 use smartspec::index::adjacency::Relation;
+use std::future::IntoFuture;
 
 #[test]
 fn every_area_of_every_real_layer_has_a_label_point_inside_it() {
@@ -120,4 +122,82 @@ async fn the_labels_endpoint_serves_a_point_per_area_with_name_rank_and_overlaps
     assert_eq!(missing.status, 404);
     let bad = get(&app, "/collections/lep-2017/labels?f=csv").await;
     assert_eq!(bad.status, 400);
+}
+
+/// The geodesic areas of three areas with holes, as pyproj computes them from the data files
+/// (`Geod(ellps="WGS84").geometry_area_perimeter` per polygon, exterior minus holes; see
+/// `tests/clients/label_areas_check.py`). Adding the holes instead gave 1,910.5, 981.8 and
+/// 2,206.7 km², and ranked the areas by that.
+const PYPROJ_AREAS_KM2: [(&str, &str, f64); 3] = [
+    ("nuts2-2010", "UKI2", 1_272.9),
+    ("lad-2013", "E07000012", 901.8),
+    ("nuts3-2016", "UKF13", 2_054.7),
+];
+
+#[tokio::test]
+async fn label_areas_take_holes_away_as_pyproj_does() {
+    let catalog = real_catalog();
+    let app = app(catalog.clone());
+    for (layer, code, km2) in PYPROJ_AREAS_KM2 {
+        let doc = get(&app, &format!("/collections/{layer}/labels"))
+            .await
+            .json();
+        let features = doc["features"].as_array().unwrap();
+        let area = |f: &serde_json::Value| f["properties"]["area_km2"].as_f64().unwrap();
+        let f = features
+            .iter()
+            .find(|f| f["properties"]["code"] == code)
+            .unwrap_or_else(|| panic!("{layer}: no label for {code}"));
+        assert_eq!(area(f), km2, "{layer} {code}");
+        // The rank follows the corrected area: 1 + the number of larger areas.
+        let larger = features.iter().filter(|g| area(g) > km2).count() as u64;
+        assert_eq!(f["properties"]["rank"], larger + 1, "{layer} {code}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn label_areas_and_ranks_agree_with_pyproj_and_shapely_on_every_layer() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let catalog = real_catalog();
+    let layers = catalog.layers.len();
+    let router = app(catalog);
+    let server = tokio::spawn(async move {
+        let _ = axum::serve(listener, router).into_future().await;
+    });
+    let output = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg(common::repo().join("tests/clients/label_areas_check.py"))
+            .arg(&base)
+            .arg(common::data_dir())
+            .arg(common::repo().join("boundaries/layers.toml"))
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run python3 ({e})"))
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let stdout = String::from_utf8_lossy(&output.stdout).to_string();
+    assert!(
+        output.status.success(),
+        "label_areas_check.py failed (python3 -m pip install pyproj shapely if they are missing): {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let reports: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(reports.len(), layers, "one report per layer");
+    for r in &reports {
+        eprintln!(
+            "{}: {} areas, |served - pyproj| <= {} km², |served - LAEA| / LAEA <= {}",
+            r["layer"], r["areas"], r["max_abs_diff_geodesic_km2"], r["max_rel_diff_laea"]
+        );
+    }
+    for (layer, code, km2) in PYPROJ_AREAS_KM2 {
+        let r = reports.iter().find(|r| r["layer"] == layer).unwrap();
+        assert_eq!(r["served"][code].as_f64(), Some(km2), "{layer} {code}");
+        let truth = r["pyproj"][code].as_f64().unwrap();
+        assert!((truth - km2).abs() < 0.05, "{layer} {code}: pyproj {truth}");
+    }
 }

@@ -21,16 +21,19 @@
 //!   i.e. `z_i · lag(z)_i / m2` with `m2 = Σ z² / (n − 1)`.
 //! * **Permutation p-value** (esda's `p_sim`): with `P` permutations and the observed statistic
 //!   `obs`, `larger = #(sim ≥ obs)`; if `P − larger < larger` then `larger = P − larger`;
-//!   `p = (larger + 1) / (P + 1)`. The smallest possible p is `1 / (P + 1)`.
+//!   `p = (larger + 1) / (P + 1)`. The smallest possible p is `1 / (P + 1)`. In the local test
+//!   `sim ≥ obs` is `z_i · (Σ_drawn x − Σ_observed x) ≥ 0` (the same inequality, the mean and the
+//!   positive factors taken out), with the values as written: the difference is computed
+//!   exactly and sums equal in decimals tie (within 8 ε of `Σ|x|`), so a draw whose values sum
+//!   to the observed neighbours' counts as `≥`, as the rule says. Summed in floats, in area
+//!   order, a tie could come out an ulp below and not count.
 //! * **Global test:** total randomisation: each permutation is a Fisher–Yates shuffle of the
 //!   vector `z` (positions in area order, continuing from the previous permutation's order) and
 //!   I is recomputed on it.
 //! * **Local test:** conditional randomisation: for area `i` (non-islands, in area order), the
 //!   pool is the other `n − 1` areas in area order; each permutation draws `k_i` of them without
 //!   replacement by a partial Fisher–Yates shuffle of the pool (continuing from the previous
-//!   draw's order), and `I_i` is recomputed with the drawn values as `i`'s neighbours. The lag of
-//!   a draw (and the observed lag) sums the values in area order, so drawing the observed
-//!   neighbours gives exactly the observed statistic.
+//!   draw's order), and `I_i` is recomputed with the drawn values as `i`'s neighbours.
 //! * **LISA class:** for `p ≤ significance`, the quadrant of `(z_i, lag(z)_i)`: `high-high`
 //!   (both > 0), `low-low` (both < 0), `high-low` (z > 0, lag < 0), `low-high` (z < 0, lag > 0);
 //!   an area on an axis (z or lag exactly 0) and every `p > significance` is `not-significant`.
@@ -47,6 +50,7 @@
 use super::stats::usable;
 use super::AnalysisError;
 use serde::Serialize;
+use std::cmp::Ordering;
 
 /// The default number of permutations.
 pub const DEFAULT_PERMUTATIONS: usize = 999;
@@ -204,11 +208,53 @@ impl SplitMix64 {
 
 /// The esda `p_sim` of `obs` among `sims`: folded count of `sim ≥ obs`.
 fn p_sim(obs: f64, sims: impl Iterator<Item = f64>, permutations: usize) -> f64 {
-    let mut larger = sims.filter(|s| *s >= obs).count();
-    if permutations - larger < larger {
-        larger = permutations - larger;
-    }
+    p_of_count(sims.filter(|s| *s >= obs).count(), permutations)
+}
+
+/// The esda `p_sim` of `larger = #(sim ≥ obs)` among `permutations`, folded.
+fn p_of_count(larger: usize, permutations: usize) -> f64 {
+    let larger = larger.min(permutations - larger.min(permutations));
     (larger as f64 + 1.0) / (permutations as f64 + 1.0)
+}
+
+/// Within how many machine epsilons of `Σ|v|` two sums of values count as tied: far above what
+/// writing decimal values as floats can move a sum (half an epsilon of each value), far below
+/// any real difference of values with up to 14 significant digits.
+const TIE_EPSILONS: f64 = 8.0;
+
+/// How `Σ plus` compares with `Σ minus`, the values taken as written: the difference is
+/// computed exactly (Shewchuk's expansion sum, as Python's `math.fsum`: error-free two-sums
+/// kept as non-overlapping partials) and is a tie within [`TIE_EPSILONS`] of `Σ|v|`, so sums
+/// that are equal in decimals (3.9 + 4.6 and 3.8 + 4.7) are equal here, in any order.
+fn compare_sums(plus: impl Iterator<Item = f64>, minus: impl Iterator<Item = f64>) -> Ordering {
+    let mut partials: Vec<f64> = Vec::new();
+    let mut magnitude = 0.0;
+    for value in plus.chain(minus.map(|v| -v)) {
+        magnitude += value.abs();
+        let mut x = value;
+        let mut kept = 0;
+        for j in 0..partials.len() {
+            let Some(&y) = partials.get(j) else { break };
+            let hi = x + y;
+            let y_part = hi - x;
+            let lo = (x - (hi - y_part)) + (y - y_part);
+            if lo != 0.0 {
+                if let Some(slot) = partials.get_mut(kept) {
+                    *slot = lo;
+                }
+                kept += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(kept);
+        partials.push(x);
+    }
+    let difference: f64 = partials.iter().sum();
+    if difference.abs() <= TIE_EPSILONS * f64::EPSILON * magnitude {
+        Ordering::Equal
+    } else {
+        difference.total_cmp(&0.0)
+    }
 }
 
 /// The quadrant class of `(z, lag)`, or `not-significant` on an axis.
@@ -346,7 +392,6 @@ pub fn spatial(
     let scale = (n as f64 - 1.0) / ss;
     let mut locals: Vec<(Option<f64>, Option<f64>)> = vec![(None, None); n];
     if defined {
-        let mut drawn: Vec<usize> = Vec::new();
         for (k, (list, lag)) in nbrs.iter().zip(&lag_z).enumerate() {
             let (Some(lag), Some(&zk)) = (lag, z.get(k)) else {
                 continue;
@@ -355,16 +400,23 @@ pub fn spatial(
             let p = (perms > 0).then(|| {
                 let mut pool: Vec<usize> = (0..n).filter(|&j| j != k).collect();
                 let ki = list.len();
-                let sims: Vec<f64> = (0..perms)
-                    .map(|_| {
+                let observed = || list.iter().filter_map(|&j| x.get(j).copied());
+                // sim ≥ obs ⟺ z_k · (Σ drawn x − Σ observed x) ≥ 0 (scale and 1/k_i are
+                // positive, the mean cancels): every draw when z_k = 0, else those whose
+                // difference is not of the sign opposite to z_k's.
+                let smaller = if zk > 0.0 {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+                let larger = (0..perms)
+                    .filter(|_| {
                         rng.draw(&mut pool, ki);
-                        drawn.clear();
-                        drawn.extend(pool.iter().take(ki));
-                        drawn.sort_unstable();
-                        scale * zk * (sum_at(&z, &drawn) / ki as f64)
+                        let drawn = pool.iter().take(ki).filter_map(|&j| x.get(j).copied());
+                        zk == 0.0 || compare_sums(drawn, observed()) != smaller
                     })
-                    .collect();
-                p_sim(obs, sims.into_iter(), perms)
+                    .count();
+                p_of_count(larger, perms)
             });
             if let Some(cell) = locals.get_mut(k) {
                 *cell = (Some(obs), p);
@@ -675,6 +727,111 @@ mod tests {
             .areas
             .iter()
             .all(|a| a.p_value.is_none() && a.lisa == Lisa::NotSignificant));
+    }
+
+    /// The documented local test recomputed in integers (the fixture's values are tenths, so
+    /// sums are exact): `larger` per area under `≥` decided exactly and, for contrast, under
+    /// the float sums in area order the server used before (an ulp can split a tie).
+    fn local_counts_in_integers(
+        tenths: &[i64],
+        neighbours: &[Vec<usize>],
+        perms: usize,
+        seed: u64,
+    ) -> Vec<(usize, usize)> {
+        let n = tenths.len();
+        let total: i64 = tenths.iter().sum();
+        let x: Vec<f64> = tenths.iter().map(|&t| t as f64 / 10.0).collect();
+        let mean = super::super::stats::mean_of(&x).unwrap();
+        let z: Vec<f64> = x.iter().map(|v| v - mean).collect();
+        let scale = (n as f64 - 1.0) / z.iter().map(|v| v * v).sum::<f64>();
+        let mut rng = SplitMix64::new(seed);
+        // The global permutations come first in the stream; what they draw depends on n only.
+        let mut shuffled: Vec<usize> = (0..n).collect();
+        for _ in 0..perms {
+            rng.draw(&mut shuffled, n);
+        }
+        let mut out = Vec::new();
+        for (k, list) in neighbours.iter().enumerate() {
+            // The sign of z_k, exactly: 10·x_k·n − Σ 10·x.
+            let zk_sign = (tenths[k] * n as i64 - total).signum();
+            let observed: i64 = list.iter().map(|&j| tenths[j]).sum();
+            let float_obs =
+                scale * z[k] * (list.iter().map(|&j| z[j]).sum::<f64>() / list.len() as f64);
+            let mut pool: Vec<usize> = (0..n).filter(|&j| j != k).collect();
+            let (mut exact, mut float) = (0, 0);
+            for _ in 0..perms {
+                rng.draw(&mut pool, list.len());
+                let mut drawn: Vec<usize> = pool[..list.len()].to_vec();
+                drawn.sort_unstable();
+                let sum: i64 = drawn.iter().map(|&j| tenths[j]).sum();
+                if zk_sign * (sum - observed) >= 0 {
+                    exact += 1;
+                }
+                let sim =
+                    scale * z[k] * (drawn.iter().map(|&j| z[j]).sum::<f64>() / list.len() as f64);
+                if sim >= float_obs {
+                    float += 1;
+                }
+            }
+            out.push((exact, float));
+        }
+        out
+    }
+
+    #[test]
+    fn tied_draws_count_as_at_least_the_observed_statistic() {
+        // Twelve areas on a ring, each with three neighbours (both sides and the opposite one),
+        // whose values repeat 0.1, 0.2, 0.3, 0.7: most draws of three are the observed
+        // neighbours' values again, from other areas, in another order.
+        let tenths: Vec<i64> = (0..12).map(|i| [1, 2, 3, 7][i % 4]).collect();
+        let neighbours: Vec<Vec<usize>> = (0..12)
+            .map(|i| {
+                let mut l = vec![(i + 11) % 12, (i + 1) % 12, (i + 6) % 12];
+                l.sort_unstable();
+                l
+            })
+            .collect();
+        let values: Vec<Option<f64>> = tenths.iter().map(|&t| Some(t as f64 / 10.0)).collect();
+        let perms = 999;
+        let s = spatial(
+            &values,
+            &neighbours,
+            Settings {
+                permutations: perms,
+                ..settings(7)
+            },
+        )
+        .unwrap();
+        let counts = local_counts_in_integers(&tenths, &neighbours, perms, 7);
+        let fold = |larger: usize| (larger.min(perms - larger) as f64 + 1.0) / (perms as f64 + 1.0);
+        for (area, &(exact, _)) in s.areas.iter().zip(&counts) {
+            assert_eq!(area.p_value, Some(fold(exact)), "{counts:?}");
+        }
+        // The fixture has ties that float sums split: the old rule answers otherwise.
+        let split = counts
+            .iter()
+            .filter(|(exact, float)| exact != float)
+            .count();
+        assert!(split > 0, "no tie split by floats: {counts:?}");
+    }
+
+    #[test]
+    fn sums_equal_as_written_are_ties() {
+        let c =
+            |plus: &[f64], minus: &[f64]| compare_sums(plus.iter().copied(), minus.iter().copied());
+        // 0.1 + 0.2 + 0.3 is 0.6000000000000001 in floats, 0.3 + 0.2 + 0.1 is 0.6.
+        assert_eq!(c(&[0.1, 0.2, 0.3], &[0.3, 0.2, 0.1]), Ordering::Equal);
+        // Equal in decimals, not as binary fractions.
+        assert_eq!(c(&[3.9, 4.6], &[3.8, 4.7]), Ordering::Equal);
+        assert_eq!(c(&[1.1, 2.2, 3.3], &[6.6]), Ordering::Equal);
+        assert_eq!(c(&[0.3, 0.2], &[0.1, 0.3]), Ordering::Greater);
+        assert_eq!(c(&[0.1], &[0.100_000_000_1]), Ordering::Less);
+        assert_eq!(
+            c(&[123_456.789_012_3], &[123_456.789_012_4]),
+            Ordering::Less
+        );
+        assert_eq!(c(&[], &[]), Ordering::Equal);
+        assert_eq!(c(&[1e-300], &[]), Ordering::Greater);
     }
 
     #[test]

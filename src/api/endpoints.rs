@@ -628,14 +628,14 @@ pub const VALUES: Endpoint = Endpoint {
     operation_id: "getIndicatorValues",
     tag: "Indicators",
     summary: "One indicator's values for a year",
-    description: "Every area of the boundary layer the values join (null where missing), each area's rank among them and their median; `within=england` serves only the areas in England (of a UK-wide layer such as NUTS), ranked among themselves.",
+    description: "Every area of the boundary layer the values join (null where missing), each area's rank among them and their median; `within=england` serves only the areas in England (of a UK-wide layer such as NUTS), ranked among themselves and with `check_source` judged among them (`check_source_among` says which).",
     params: &[
         GEOGRAPHY,
         YEAR,
         param(
             "within",
             Kind::Choice(crate::views::indicators::Within::CHOICES),
-            "Only the areas in England (ONS codes `E…`, NUTS codes `UKC`–`UKK`), ranked among themselves.",
+            "Only the areas in England (ONS codes `E…`, NUTS codes `UKC`–`UKK`), ranked among themselves, their outliers judged among themselves.",
         ),
         V,
     ],

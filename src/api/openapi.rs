@@ -411,7 +411,7 @@ fn component_schemas() -> BTreeMap<&'static str, Value> {
                             "properties": {
                                 "code": {"type": "string"},
                                 "name": {"type": "string"},
-                                "area_km2": {"type": "number", "description": "The whole area in km² (on a sphere)."},
+                                "area_km2": {"type": "number", "description": "The whole area in km², geodesic on the WGS84 ellipsoid, holes taken away."},
                                 "rank": {"type": "integer", "minimum": 1, "description": "1 for the largest area of the layer."},
                                 "overlaps": {"type": "array", "items": {"type": "string"}, "description": "Codes of the areas of the layer overlapping this one (LEPs sharing a district)."}
                             }

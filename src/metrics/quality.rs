@@ -20,6 +20,31 @@ pub const OUTLIER_RULE: &str = "more than 5 robust standard deviations (1.4826 Ã
 
 /// Positions of the values beyond the rule ([`OUTLIER_RULE`]), ascending.
 pub fn check_source(values: &[Option<f64>]) -> Vec<usize> {
+    let Some(judged) = judged_points(values) else {
+        return Vec::new();
+    };
+    judged
+        .points
+        .into_iter()
+        .filter(|(_, x)| (x - judged.centre).abs() > OUTLIER_LIMIT * judged.sd)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// How many of `values` the rule judges: those of [`check_source`]'s comparison (zeros are not
+/// judged in log space), and none when there are too few or their MAD is zero.
+pub fn judged(values: &[Option<f64>]) -> usize {
+    judged_points(values).map_or(0, |j| j.points.len())
+}
+
+/// The values the rule compares (position, value or log), their median and robust SD.
+struct Judged {
+    points: Vec<(usize, f64)>,
+    centre: f64,
+    sd: f64,
+}
+
+fn judged_points(values: &[Option<f64>]) -> Option<Judged> {
     let present: Vec<(usize, f64)> = values
         .iter()
         .enumerate()
@@ -36,19 +61,12 @@ pub fn check_source(values: &[Option<f64>]) -> Vec<usize> {
         present
     };
     if points.len() < MIN_VALUES {
-        return Vec::new();
+        return None;
     }
     let centre = median(points.iter().map(|(_, x)| *x).collect());
     let mad = median(points.iter().map(|(_, x)| (x - centre).abs()).collect());
     let sd = MAD_TO_SD * mad;
-    if sd <= 0.0 {
-        return Vec::new();
-    }
-    points
-        .into_iter()
-        .filter(|(_, x)| (x - centre).abs() > OUTLIER_LIMIT * sd)
-        .map(|(i, _)| i)
-        .collect()
+    (sd > 0.0).then_some(Judged { points, centre, sd })
 }
 
 fn median(mut xs: Vec<f64>) -> f64 {
@@ -227,5 +245,23 @@ mod tests {
         assert!(check_source(&some(&[1.0, 1e9, 1.0, 1.0])).is_empty());
         assert!(check_source(&some(&[3.0, 3.0, 3.0, 3.0, 3.0, 900.0])).is_empty());
         assert!(check_source(&[]).is_empty());
+    }
+
+    #[test]
+    fn judged_counts_what_the_rule_compares() {
+        // The zero and the missing value are not judged; the 7 others are, flagged or not.
+        let v = some(&[2.0e6, 3.0e6, 2.5e6, 4.0e6, 1.5e6, 3.5e6, 5000.0, 0.0]);
+        assert_eq!(judged(&v), 7);
+        let mut with_missing = v.clone();
+        with_missing.push(None);
+        assert_eq!(judged(&with_missing), 7);
+        // On the raw scale (a negative value) the zero counts.
+        assert_eq!(
+            judged(&some(&[-1.0, 0.5, 0.2, -0.3, 0.1, 0.0, 0.4, 40.0])),
+            8
+        );
+        // Too few, or no spread: nothing is judged.
+        assert_eq!(judged(&some(&[1.0, 1e9, 1.0, 1.0])), 0);
+        assert_eq!(judged(&some(&[3.0, 3.0, 3.0, 3.0, 3.0, 900.0])), 0);
     }
 }

@@ -3,8 +3,9 @@
 //! subdividing grid cells in a priority queue until no cell can beat the best by more than the
 //! precision. Longitudes are scaled by the cosine of the polygon's middle latitude first, so the
 //! distances are (locally) isotropic and a label sits in the visual middle of a shape at 52°N.
+//! The area that ranks labels is geodesic, on the WGS84 ellipsoid.
 
-use geo::{BoundingRect, ChamberlainDuquetteArea, Coord, MultiPolygon, Polygon};
+use geo::{BoundingRect, Coord, GeodesicArea, MultiPolygon, Polygon};
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
@@ -14,7 +15,8 @@ pub struct LabelPoint {
     /// Longitude, latitude (CRS84).
     pub lon: f64,
     pub lat: f64,
-    /// The whole area (every part), in square kilometres on a sphere.
+    /// The whole area (every part, holes excluded), in square kilometres on the WGS84
+    /// ellipsoid ([`geodesic_area_km2`]).
     pub area_km2: f64,
 }
 
@@ -49,8 +51,19 @@ pub fn label_point(area: &MultiPolygon<f64>) -> Option<LabelPoint> {
     Some(LabelPoint {
         lon: point.x,
         lat: point.y,
-        area_km2: area.chamberlain_duquette_unsigned_area() / 1e6,
+        area_km2: geodesic_area_km2(area),
     })
+}
+
+/// The geodesic area of `area` on the WGS84 ellipsoid (Karney 2013, geo's [`GeodesicArea`]), in
+/// km²: each polygon's exterior minus its holes, summed over the polygons. The sign is dropped
+/// per polygon, so the answer does not depend on the rings' winding.
+fn geodesic_area_km2(area: &MultiPolygon<f64>) -> f64 {
+    area.0
+        .iter()
+        .map(|polygon| polygon.geodesic_area_signed().abs())
+        .sum::<f64>()
+        / 1e6
 }
 
 /// The interior point of `polygon` farthest from its rings, to within `precision` degrees
@@ -221,7 +234,7 @@ fn segment_distance_sq(p: Coord<f64>, a: Coord<f64>, b: Coord<f64>) -> f64 {
 mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
     use super::*;
-    use geo::{polygon, Contains, Point};
+    use geo::{polygon, Contains, LineString, Point};
 
     #[test]
     fn a_square_is_labelled_at_its_centre() {
@@ -244,6 +257,41 @@ mod tests {
             ring.contains(&Point::from(c)),
             "{c:?} lies in the hole or outside"
         );
+    }
+
+    #[test]
+    fn the_area_takes_holes_away_and_adds_parts() {
+        // Regression: the area was ChamberlainDuquette's over the whole MultiPolygon, which
+        // added the hole (UKI2 Outer London: 1,910.5 km² for 1,272.9). A 1° square at the
+        // equator is 12,308.8 km² on WGS84 (pyproj: Geod(ellps="WGS84").polygon_area_perimeter
+        // gives 12308778361 m²); its hole, the half-degree square in the
+        // middle, 3,077.2 km² (3077164137 m²), is taken away whatever the rings' winding.
+        let square = |x0: f64, y0: f64, side: f64| {
+            LineString::from(vec![
+                (x0, y0),
+                (x0 + side, y0),
+                (x0 + side, y0 + side),
+                (x0, y0 + side),
+                (x0, y0),
+            ])
+        };
+        let outer = square(0.0, 0.0, 1.0);
+        let hole = square(0.25, 0.25, 0.5);
+        let mut hole_cw = hole.clone();
+        hole_cw.0.reverse();
+        let with_hole = MultiPolygon(vec![Polygon::new(outer.clone(), vec![hole_cw])]);
+        assert!((geodesic_area_km2(&with_hole) - (12_308.778 - 3_077.164)).abs() < 0.01);
+        let mut outer_cw = outer.clone();
+        outer_cw.0.reverse();
+        let wound_the_other_way = MultiPolygon(vec![Polygon::new(outer_cw, vec![hole.clone()])]);
+        assert!((geodesic_area_km2(&wound_the_other_way) - 9_231.614).abs() < 0.01);
+        let two_parts = MultiPolygon(vec![
+            Polygon::new(outer, vec![]),
+            Polygon::new(hole, vec![]),
+        ]);
+        assert!((geodesic_area_km2(&two_parts) - (12_308.778 + 3_077.164)).abs() < 0.01);
+        let label = label_point(&with_hole).unwrap();
+        assert_eq!(label.area_km2, geodesic_area_km2(&with_hole));
     }
 
     #[test]

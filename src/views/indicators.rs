@@ -6,7 +6,7 @@ use super::{choices, ViewError};
 use crate::analysis::ranking::rank;
 use crate::catalog::{Catalog, Layer};
 use crate::load::FrameworkGroup;
-use crate::metrics::quality::OUTLIER_RULE;
+use crate::metrics::quality::{check_source, OUTLIER_RULE};
 use crate::metrics::{IndicatorLevel, JoinReport};
 use crate::model::{Area, Geography, IndicatorId, LayerId};
 use serde::ser::{Serialize, Serializer};
@@ -64,6 +64,16 @@ impl Within {
             Within::England => area.code.in_england(),
         }
     }
+}
+
+/// The values the outlier rule judged a value among.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Among {
+    /// Every area of the layer with a value (flagged once at load).
+    Layer,
+    /// The areas in England with a value.
+    England,
 }
 
 /// Every indicator with its metadata, the framework's groups and the metrics' attribution.
@@ -145,6 +155,9 @@ pub struct Values<'a> {
     /// Areas whose value the robust outlier rule flags: check the source (never dropped).
     pub check_source: Vec<&'a str>,
     pub check_source_rule: &'static str,
+    /// The values the rule was applied among: `layer` (every area of the layer), or `england`
+    /// (only the areas served, with `within=england`: an area is judged against its peers).
+    pub check_source_among: Among,
     pub values: AreaValues<'a>,
     /// The rank of each area with a value among the areas served: 1 = highest, ties share the
     /// lowest number (as `/ranking`).
@@ -275,15 +288,26 @@ pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a
         count_with_data: ranking.summary.count_with_data,
         count_areas: served.len(),
         median: round_statistic(ranking.summary.median, decimals),
-        check_source: r
-            .series
-            .check_source
-            .iter()
-            .filter_map(|&i| layer.areas.get(i))
-            .filter(|area| req.within.is_none_or(|w| w.holds(area)))
-            .map(|a| a.code.as_str())
-            .collect(),
+        check_source: match req.within {
+            None => r
+                .series
+                .check_source
+                .iter()
+                .filter_map(|&i| layer.areas.get(i))
+                .map(|a| a.code.as_str())
+                .collect(),
+            // Judged again among the areas served, as their ranks and median are.
+            Some(_) => check_source(&served.iter().map(|&(_, v)| v).collect::<Vec<_>>())
+                .into_iter()
+                .filter_map(|k| served.get(k))
+                .map(|&(a, _)| a.code.as_str())
+                .collect(),
+        },
         check_source_rule: OUTLIER_RULE,
+        check_source_among: match req.within {
+            None => Among::Layer,
+            Some(Within::England) => Among::England,
+        },
         values: AreaValues { served, decimals },
         ranks: AreaRanks(ranks),
     })

@@ -10,13 +10,17 @@ and checks:
 * esda.Moran's I and every esda.Moran_Local I_i against the server's to 1e-9;
 * esda's quadrant (q) against the server's class wherever the class is a quadrant;
 * a direct computation in plain Python floats, with the same SplitMix64 stream and Fisher-Yates
-  draws as src/analysis/spatial.rs: every lag, gap, I, p-value and LISA class exactly.
+  draws as src/analysis/spatial.rs: every lag, gap, I, p-value and LISA class exactly. In the
+  local test a draw counts as `sim >= obs` when z_i * (sum of the drawn values - sum of the
+  observed neighbours' values) >= 0 in exact decimal arithmetic (fractions.Fraction of the values
+  as written), so sums equal in decimals are ties.
 
 Prints one JSON line per indicator with the figures; exits non-zero on the first disagreement.
 """
 
 import json
 import sys
+from fractions import Fraction
 import urllib.request
 import warnings
 
@@ -103,6 +107,8 @@ def direct(x, nbrs, perms, seed, significance):
         sims.append(global_i(shuffled))
     out = {"morans_i": obs, "p_value": p_sim(obs, sims, perms), "areas": []}
     scale = (n - 1.0) / ss
+    # The values as written (the shortest decimal that reads back as the float), exactly.
+    written = [Fraction(repr(v)) for v in x]
     for k, l in enumerate(nbrs):
         if not l:
             out["areas"].append({"lisa": "island", "local_i": None, "p_value": None,
@@ -112,12 +118,15 @@ def direct(x, nbrs, perms, seed, significance):
         lag_z = fsum_seq(z[j] for j in l) / ki
         local = scale * z[k] * lag_z
         pool = [j for j in range(n) if j != k]
-        sims = []
+        observed = sum(written[j] for j in l)
+        sign = (z[k] > 0) - (z[k] < 0)
+        larger = 0
         for _ in range(perms):
             rng.draw(pool, ki)
-            drawn = sorted(pool[:ki])
-            sims.append(scale * z[k] * (fsum_seq(z[j] for j in drawn) / ki))
-        p = p_sim(local, sims, perms)
+            difference = sum(written[j] for j in pool[:ki]) - observed
+            if sign * difference >= 0:
+                larger += 1
+        p = (min(larger, perms - larger) + 1.0) / (perms + 1.0)
         lag = fsum_seq(x[j] for j in l) / ki
         out["areas"].append({
             "local_i": local,
