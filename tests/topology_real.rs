@@ -186,6 +186,14 @@ fn check_band(
     assert_eq!(band.arcs.len(), topology.arcs().len(), "{tag}: arc count");
     for (i, g) in band.geometries.iter().enumerate() {
         assert!(!g.0.is_empty(), "{tag}: area {} is empty", areas[i].code);
+        // The area as a whole, not only each polygon alone: parts that cross, overlap or share
+        // an edge make the MultiPolygon invalid though every polygon is valid.
+        assert!(
+            g.is_valid(),
+            "{tag}: area {} invalid: {:?}",
+            areas[i].code,
+            g.validation_errors()
+        );
         for (p, polygon) in g.0.iter().enumerate() {
             assert!(
                 polygon.is_valid(),
@@ -258,7 +266,8 @@ fn check_band(
     }
     // Every ring of the source is in the band whole, or left out: then it is a part or a hole
     // under a pixel whose arcs no other area uses (the band drops no shared border).
-    let pixel2 = spec.min_part_area_deg2();
+    // The pixel is in square degrees of latitude: raw areas (square degrees) times cos 52.5°.
+    let pixel2 = spec.min_part_area_deg2() / 52.5f64.to_radians().cos();
     let mut left_out_holes = 0;
     for (i, area) in areas.iter().enumerate() {
         let parts = topology.area_parts(i);

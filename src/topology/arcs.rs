@@ -1,5 +1,7 @@
 //! Cutting a layer's rings into shared arcs at junctions, as TopoJSON's join and cut do.
 
+use super::overlaps::{union_of, Overlap, SourceCover};
+use super::COS_REFERENCE_LATITUDE;
 use geo::{Coord, LineString, MultiPolygon};
 use std::collections::HashMap;
 
@@ -32,18 +34,30 @@ pub struct Topology {
     arc_areas: Vec<Vec<u32>>,
     /// Each area's polygons as arcs.
     areas: Vec<Vec<PolygonArcs>>,
-    /// Each polygon's source area (degrees², holes subtracted), per area and part.
+    /// Each polygon's source area (holes subtracted), per area and part, in square degrees of
+    /// latitude: longitudes scaled by cos 52.5°, as the tolerance is (so a pixel is square).
     part_areas: Vec<Vec<f64>>,
     /// Whether each ring (per area, part, ring) runs counter-clockwise in the source.
     ring_ccw: Vec<Vec<Vec<bool>>>,
-    /// Each ring's source area (degrees², unsigned), per area, part and ring.
+    /// Each ring's source area (unsigned, scaled as `part_areas`), per area, part and ring.
     ring_areas: Vec<Vec<Vec<f64>>>,
     /// How many rings of the layer use each arc (an arc used twice by one ring counts twice).
     arc_uses: Vec<u32>,
     /// The arcs meeting at each junction (vertex id).
     junction_arcs: HashMap<u32, Vec<usize>>,
     vertex_count: usize,
+    /// The pairs of areas that overlap in the source.
+    overlaps: Vec<Overlap>,
+    /// Per area, part and ring: whether another area's border comes within [`NEAR_DEG`] of the
+    /// ring without sharing its vertices (so the ring holds a border that no arc shows).
+    ring_near_other: Vec<Vec<Vec<bool>>>,
+    /// The land the layer's sources cover.
+    cover: SourceCover,
 }
+
+/// How close (degrees) another area's border must come to a ring for the ring to count as
+/// bordering it: about 5 m, the snap the adjacency uses.
+pub(super) const NEAR_DEG: f64 = 5e-5;
 
 const NONE: u32 = u32::MAX;
 
@@ -102,10 +116,10 @@ impl Topology {
                     let a2 = signed_area2(&ring.0);
                     area2 += if i == 0 { a2.abs() } else { -a2.abs() };
                     poly_ccw.push(a2 > 0.0);
-                    poly_areas.push(a2.abs() / 2.0);
+                    poly_areas.push(a2.abs() / 2.0 * COS_REFERENCE_LATITUDE);
                     poly_rings.push(cycle);
                 }
-                area_parts.push((area2 / 2.0).max(0.0));
+                area_parts.push((area2 / 2.0 * COS_REFERENCE_LATITUDE).max(0.0));
                 area_rings.push(poly_rings);
                 area_ccw.push(poly_ccw);
                 area_ring_areas.push(poly_areas);
@@ -194,7 +208,7 @@ impl Topology {
                 }
             }
         }
-        Topology {
+        let mut topology = Topology {
             arcs: arcs
                 .into_iter()
                 .map(|ids| LineString(ids.iter().map(|&v| coords[v as usize]).collect()))
@@ -208,7 +222,33 @@ impl Topology {
             arc_uses,
             junction_arcs,
             vertex_count: coords.len(),
-        }
+            overlaps: Vec::new(),
+            ring_near_other: Vec::new(),
+            cover: SourceCover::new(union_of(geometries.iter().flat_map(|g| &g.0))),
+        };
+        topology.overlaps = topology.find_overlaps(geometries);
+        topology.ring_near_other = near_other(geometries, &topology.ring_areas);
+        topology
+    }
+
+    /// The land the layer covers at full resolution.
+    pub(super) fn cover(&self) -> &SourceCover {
+        &self.cover
+    }
+
+    /// Whether another area's border comes within [`NEAR_DEG`] of ring `ring` of a polygon.
+    pub(super) fn ring_near_other(&self, area: usize, part: usize, ring: usize) -> bool {
+        self.ring_near_other
+            .get(area)
+            .and_then(|parts| parts.get(part))
+            .and_then(|rings| rings.get(ring))
+            .copied()
+            .unwrap_or(true)
+    }
+
+    /// The pairs of areas that overlap in the source.
+    pub(super) fn overlaps(&self) -> &[Overlap] {
+        &self.overlaps
     }
 
     /// Every arc's source coordinates, in canonical direction.
@@ -257,7 +297,7 @@ impl Topology {
             .unwrap_or(0.0)
     }
 
-    /// The source area (degrees²) of ring `ring` of a polygon (0 is the exterior).
+    /// The source area (scaled degrees², see `part_areas`) of ring `ring` of a polygon (0 is the exterior).
     pub(super) fn ring_area(&self, area: usize, part: usize, ring: usize) -> f64 {
         self.ring_areas
             .get(area)
@@ -382,4 +422,68 @@ impl ArcBuilder<'_> {
         self.arc_areas[arc].push(area);
         ArcRef { arc, reversed }
     }
+}
+
+/// For every ring small enough to be dropped at some band (under the coarsest band's pixel),
+/// whether a segment of another area comes within [`NEAR_DEG`] of one of its vertices; larger
+/// rings are never dropped and count as `false`.
+fn near_other(
+    geometries: &[&MultiPolygon<f64>],
+    ring_areas: &[Vec<Vec<f64>>],
+) -> Vec<Vec<Vec<bool>>> {
+    use rstar::primitives::{GeomWithData, Line as RLine};
+    use rstar::{RTree, AABB};
+    let droppable = super::BANDS[0].min_part_area_deg2();
+    let segments: Vec<GeomWithData<RLine<[f64; 2]>, u32>> = geometries
+        .iter()
+        .enumerate()
+        .flat_map(|(area, g)| {
+            g.0.iter()
+                .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+                .flat_map(|r| r.lines())
+                .map(move |l| {
+                    GeomWithData::new(
+                        RLine::new([l.start.x, l.start.y], [l.end.x, l.end.y]),
+                        area as u32,
+                    )
+                })
+        })
+        .collect();
+    let tree = RTree::bulk_load(segments);
+    geometries
+        .iter()
+        .enumerate()
+        .map(|(area, g)| {
+            g.0.iter()
+                .enumerate()
+                .map(|(part, p)| {
+                    std::iter::once(p.exterior())
+                        .chain(p.interiors())
+                        .enumerate()
+                        .map(|(r, ring)| {
+                            let small = ring_areas
+                                .get(area)
+                                .and_then(|parts| parts.get(part))
+                                .and_then(|rings| rings.get(r))
+                                .is_some_and(|&a| a < droppable);
+                            small
+                                && ring.0.iter().any(|c| {
+                                    let envelope = AABB::from_corners(
+                                        [c.x - NEAR_DEG, c.y - NEAR_DEG],
+                                        [c.x + NEAR_DEG, c.y + NEAR_DEG],
+                                    );
+                                    tree.locate_in_envelope_intersecting(&envelope).any(|s| {
+                                        s.data != area as u32
+                                            && rstar::PointDistance::distance_2(
+                                                s.geom(),
+                                                &[c.x, c.y],
+                                            ) <= NEAR_DEG * NEAR_DEG
+                                    })
+                                })
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }

@@ -10,10 +10,15 @@
 //! other area shares a border with are left out of a band (a hole only when no ring at all fills
 //! or borders it), so leaving them out makes no gap and no overlap. A rebuilt polygon that is invalid or
 //! degenerate has its arcs refined (half the tolerance, a quarter, none, then the source
-//! coordinates) and every polygon sharing those arcs is rebuilt, until all are valid.
+//! coordinates) and every polygon sharing those arcs is rebuilt, until all are valid. Then the
+//! band is checked as a coverage ([`coverage`]: no arcs crossing or touching off their junctions,
+//! no segment jumping another arc's vertex) and against the source ([`overlaps`]: each overlap as
+//! large as the source's, none it lacks, no gap it lacks), refining until all of it holds.
 
 mod arcs;
+mod coverage;
 mod label;
+mod overlaps;
 mod simplify;
 mod valid;
 
@@ -55,8 +60,9 @@ impl BandSpec {
         }
     }
 
-    /// Parts (polygons of a multipolygon) and holes with an area below this (degrees²), one
-    /// pixel, may be dropped: a part when its area keeps another part and no other area shares
+    /// Parts (polygons of a multipolygon) and holes with an area below this, one pixel, may be
+    /// dropped (in square degrees of latitude: longitudes scaled by cos 52.5°, as for the
+    /// tolerance): a part when its area keeps another part and no other area shares
     /// its arcs, a hole when no other ring uses its arcs (no area fills or borders it).
     pub const fn min_part_area_deg2(&self) -> f64 {
         let pixel = pixel_deg(self.max_zoom);

@@ -1,9 +1,11 @@
 //! One band: simplify every arc once, round, rebuild every polygon, refine arcs until all are valid.
 
 use super::arcs::{ArcRef, Topology};
+use super::coverage::{self, BandArc};
+use super::overlaps::{excess_overlaps, new_gaps, overlap_area};
 use super::valid::{check_polygon, RingCoords, SegSource, Verdict};
 use super::{Band, BandSpec, COS_REFERENCE_LATITUDE};
-use geo::{Coord, LineString, MultiPolygon, Polygon, SimplifyIdx};
+use geo::{BoundingRect, Coord, Intersects, LineString, MultiPolygon, Polygon, Rect, SimplifyIdx};
 
 /// The first refinement levels of an arc piece: the band's tolerance times this factor, at the
 /// band's precision (pieces are short by the time they get far down this list). The levels after these keep every vertex with one more decimal each, up to
@@ -31,6 +33,60 @@ pub struct BandStats {
     pub refined_arcs: usize,
     /// Of those, arcs with a stretch back at its source coordinates.
     pub source_arcs: usize,
+    /// Segments refined because they crossed or touched another arc, folded onto their own
+    /// arc, or jumped over another arc's vertex (see [`super::coverage`]), summed over rounds.
+    pub crossings_refined: usize,
+    /// Times the boundary of a source overlap was refined because the band's overlap was more
+    /// than [`OVERLAP_SLACK`] off the source's.
+    pub overlaps_refined: usize,
+    /// Times the arcs around a gap of the band that the source lacks were refined.
+    pub gaps_refined: usize,
+}
+
+/// How far (a fraction) a band's overlap of two areas may be from the source's.
+pub const OVERLAP_SLACK: f64 = 0.01;
+
+/// Area `area` as rebuilt so far: its kept polygons.
+fn band_geometry(
+    polygons: &[Kept],
+    rebuilt: &[Vec<Vec<Coord<f64>>>],
+    area: usize,
+) -> MultiPolygon<f64> {
+    MultiPolygon(
+        polygons
+            .iter()
+            .zip(rebuilt)
+            .filter(|(kept, _)| kept.area == area)
+            .filter_map(|(_, rings)| {
+                let mut rings = rings.iter().map(|r| LineString(r.clone()));
+                let exterior = rings.next()?;
+                Some(Polygon::new(exterior, rings.collect()))
+            })
+            .collect(),
+    )
+}
+
+/// Puts the users of every changed arc back on the queue (once each).
+fn requeue(
+    mut changed: Vec<usize>,
+    users: &[Vec<usize>],
+    queued: &mut [bool],
+    queue: &mut Vec<usize>,
+    dirty: &mut [bool],
+) {
+    changed.sort_unstable();
+    changed.dedup();
+    for arc in changed {
+        if let Some(d) = dirty.get_mut(arc) {
+            *d = true;
+        }
+        for &u in users.get(arc).map_or(&[][..], Vec::as_slice) {
+            if !queued[u] {
+                queued[u] = true;
+                queue.push(u);
+            }
+        }
+    }
 }
 
 impl Topology {
@@ -47,6 +103,7 @@ impl Topology {
                 .map(|a| vec![(0, 0); usize::from(!a.0.is_empty())])
                 .collect(),
             cache: vec![None; arc_count],
+            dirty: vec![true; arc_count],
         };
 
         // The parts kept: a part under a pixel goes when it is not its area's largest and none
@@ -65,14 +122,16 @@ impl Topology {
                 let own = rings
                     .iter()
                     .flatten()
-                    .all(|r| self.arc_areas(r.arc) == [area as u32]);
+                    .all(|r| self.arc_areas(r.arc) == [area as u32])
+                    && !self.ring_near_other(area, part, 0);
                 if Some(part) != largest && own && self.part_area(area, part) < min_area {
                     dropped_parts += 1;
                     continue;
                 }
                 let mut kept = Vec::with_capacity(rings.len());
                 for (r, refs) in rings.iter().enumerate() {
-                    let alone = refs.iter().all(|a| self.arc_uses(a.arc) == 1);
+                    let alone = refs.iter().all(|a| self.arc_uses(a.arc) == 1)
+                        && !self.ring_near_other(area, part, r);
                     if r > 0 && alone && self.ring_area(area, part, r) < min_area {
                         dropped_holes += 1;
                     } else {
@@ -106,80 +165,167 @@ impl Topology {
         let mut queued = vec![true; polygons.len()];
         let mut flagged = vec![false; polygons.len()];
         let mut queue: Vec<usize> = (0..polygons.len()).rev().collect();
-        while let Some(p) = queue.pop() {
-            queued[p] = false;
-            let kept = &polygons[p];
-            let rings: Vec<&[ArcRef]> = self.kept_rings(kept).collect();
-            let ccw: Vec<bool> = {
-                let source = self.ring_ccw(kept.area, kept.part);
-                kept.rings
+        let active: Vec<usize> = (0..arc_count).filter(|&a| !users[a].is_empty()).collect();
+        let mut crossings_refined = 0;
+        let mut overlaps_refined = 0;
+        let mut gaps_refined = 0;
+        loop {
+            while let Some(p) = queue.pop() {
+                queued[p] = false;
+                let kept = &polygons[p];
+                let rings: Vec<&[ArcRef]> = self.kept_rings(kept).collect();
+                let ccw: Vec<bool> = {
+                    let source = self.ring_ccw(kept.area, kept.part);
+                    kept.rings
+                        .iter()
+                        .map(|&r| source.get(r).copied().unwrap_or(r == 0))
+                        .collect()
+                };
+                let coords: Vec<RingCoords> = rings.iter().map(|refs| state.ring(refs)).collect();
+                // At the source level the polygon is the source's, less some holes: valid.
+                let at_source = rings
                     .iter()
-                    .map(|&r| source.get(r).copied().unwrap_or(r == 0))
-                    .collect()
-            };
-            let coords: Vec<RingCoords> = rings.iter().map(|refs| state.ring(refs)).collect();
-            // At the source level the polygon is the source's, less some holes: valid.
-            let at_source = rings
-                .iter()
-                .copied()
-                .flatten()
-                .all(|r| state.at_source(r.arc));
-            let verdict = if at_source {
-                Verdict::Valid
-            } else {
-                check_polygon(&coords, &ccw, reach)
-            };
-            let (segments, bad_rings) = match verdict {
-                Verdict::Valid => {
-                    rebuilt[p] = coords.into_iter().map(|r| r.coords).collect();
-                    continue;
-                }
-                Verdict::Refine { segments, rings } => (segments, rings),
-            };
-            flagged[p] = true;
-            let mut whole: Vec<usize> = bad_rings
-                .iter()
-                .filter_map(|&r| rings.get(r))
-                .copied()
-                .flatten()
-                .map(|r| r.arc)
-                .collect();
-            let mut stretches: Vec<SegSource> = Vec::new();
-            for seg in segments {
-                if seg.lo == seg.hi {
-                    whole.push(seg.arc);
+                    .copied()
+                    .flatten()
+                    .all(|r| state.at_source(r.arc));
+                let verdict = if at_source {
+                    Verdict::Valid
                 } else {
-                    stretches.push(seg);
+                    check_polygon(&coords, &ccw, reach)
+                };
+                let (segments, bad_rings) = match verdict {
+                    Verdict::Valid => {
+                        rebuilt[p] = coords.into_iter().map(|r| r.coords).collect();
+                        continue;
+                    }
+                    Verdict::Refine { segments, rings } => (segments, rings),
+                };
+                flagged[p] = true;
+                let mut whole: Vec<usize> = bad_rings
+                    .iter()
+                    .filter_map(|&r| rings.get(r))
+                    .copied()
+                    .flatten()
+                    .map(|r| r.arc)
+                    .collect();
+                let mut stretches: Vec<SegSource> = Vec::new();
+                for seg in segments {
+                    if seg.lo == seg.hi {
+                        whole.push(seg.arc);
+                    } else {
+                        stretches.push(seg);
+                    }
                 }
+                whole.sort_unstable();
+                whole.dedup();
+                stretches.sort_unstable_by_key(|s| (s.arc, s.lo, s.hi));
+                stretches.dedup();
+                let mut changed: Vec<usize> = Vec::new();
+                let mut progressed = false;
+                for &arc in &whole {
+                    progressed |= state.refine_whole(arc, &mut changed);
+                }
+                for seg in &stretches {
+                    progressed |= state.refine_stretch(*seg, &mut changed);
+                }
+                if !progressed {
+                    // Nothing named could get finer: refine every arc of the polygon.
+                    for r in rings.iter().copied().flatten() {
+                        state.refine_whole(r.arc, &mut changed);
+                    }
+                }
+                requeue(changed, &users, &mut queued, &mut queue, &mut state.dirty);
             }
-            whole.sort_unstable();
-            whole.dedup();
-            stretches.sort_unstable_by_key(|s| (s.arc, s.lo, s.hi));
-            stretches.dedup();
+            // Every polygon is valid on its own; now the coverage across arcs, as served.
+            let stretches = state.coverage_conflicts(&active);
+            crossings_refined += stretches.len();
             let mut changed: Vec<usize> = Vec::new();
-            let mut progressed = false;
-            for &arc in &whole {
-                progressed |= state.refine_whole(arc, &mut changed);
-            }
             for seg in &stretches {
-                progressed |= state.refine_stretch(*seg, &mut changed);
+                state.refine_stretch(*seg, &mut changed);
             }
-            if !progressed {
-                // Nothing named could get finer: refine every arc of the polygon.
-                for r in rings.iter().copied().flatten() {
-                    state.refine_whole(r.arc, &mut changed);
-                }
-            }
-            changed.sort_unstable();
-            changed.dedup();
-            for arc in changed {
-                for &u in &users[arc] {
-                    if !queued[u] {
-                        queued[u] = true;
-                        queue.push(u);
+            if changed.is_empty() {
+                // A clean coverage: each source overlap as large as it is, or its boundary finer.
+                for overlap in self.overlaps() {
+                    let band = overlap_area(
+                        &band_geometry(&polygons, &rebuilt, overlap.a),
+                        &band_geometry(&polygons, &rebuilt, overlap.b),
+                    );
+                    // An overlap under one cell of the band's grid cannot be drawn: left be.
+                    let cell = 10f64.powi(-2 * i32::from(spec.decimals)) * COS_REFERENCE_LATITUDE;
+                    let off = (band - overlap.area).abs();
+                    if overlap.area >= cell && off > OVERLAP_SLACK * overlap.area {
+                        overlaps_refined += 1;
+                        for &arc in &overlap.arcs {
+                            state.refine_whole(arc, &mut changed);
+                        }
                     }
                 }
             }
+            if changed.is_empty() {
+                // No overlap that the source lacks, between parts or areas, whatever made it.
+                let band: Vec<(usize, Polygon<f64>)> = polygons
+                    .iter()
+                    .zip(&rebuilt)
+                    .filter_map(|(kept, rings)| {
+                        let mut rings = rings.iter().map(|r| LineString(r.clone()));
+                        let exterior = rings.next()?;
+                        Some((kept.area, Polygon::new(exterior, rings.collect())))
+                    })
+                    .collect();
+                let source = |a: usize, b: usize| {
+                    self.overlaps()
+                        .iter()
+                        .find(|o| (o.a, o.b) == (a, b))
+                        .map_or(0.0, |o| o.area)
+                };
+                let mut near: Vec<(Vec<usize>, Rect<f64>)> =
+                    excess_overlaps(&band, source, OVERLAP_SLACK)
+                        .into_iter()
+                        .map(|(p, q, rect)| (vec![p, q], rect))
+                        .collect();
+                overlaps_refined += near.len();
+                if near.is_empty() {
+                    // No gap that the source lacks: the arcs around one get finer.
+                    let gaps = new_gaps(
+                        &band,
+                        self.cover(),
+                        0.75 * 10f64.powi(-i32::from(spec.decimals)),
+                    );
+                    gaps_refined += gaps.len();
+                    for rect in gaps {
+                        let around: Vec<usize> = band
+                            .iter()
+                            .enumerate()
+                            .filter(|(_, (_, p))| {
+                                p.bounding_rect().is_some_and(|b| b.intersects(&rect))
+                            })
+                            .map(|(i, _)| i)
+                            .collect();
+                        near.push((around, rect));
+                    }
+                }
+                for (around, rect) in near {
+                    for r in around
+                        .iter()
+                        .filter_map(|&i| polygons.get(i))
+                        .flat_map(|kept| self.kept_rings(kept))
+                        .flatten()
+                    {
+                        let close = state
+                            .arc(r.arc)
+                            .line
+                            .bounding_rect()
+                            .is_some_and(|b| b.intersects(&rect));
+                        if close {
+                            state.refine_whole(r.arc, &mut changed);
+                        }
+                    }
+                }
+            }
+            if changed.is_empty() {
+                break;
+            }
+            requeue(changed, &users, &mut queued, &mut queue, &mut state.dirty);
         }
 
         let mut geometries: Vec<MultiPolygon<f64>> = (0..self.area_count())
@@ -207,6 +353,9 @@ impl Topology {
                 .iter()
                 .filter(|p| p.iter().any(|&(_, l)| l > 0))
                 .count(),
+            crossings_refined,
+            overlaps_refined,
+            gaps_refined,
             source_arcs: state
                 .pieces
                 .iter()
@@ -251,6 +400,8 @@ struct State<'a> {
     /// to the next one's first index (or the arc's end). Piece ends are kept like junctions.
     pieces: Vec<Vec<(u32, u8)>>,
     cache: Vec<Option<Simplified>>,
+    /// The arcs changed since the last coverage check.
+    dirty: Vec<bool>,
 }
 
 /// An arc at its current levels: its coordinates, and for each the run of source indices it stands for.
@@ -261,6 +412,30 @@ struct Simplified {
 }
 
 impl State<'_> {
+    /// The coverage check over the `active` arcs (those some kept ring uses), at their
+    /// current levels: the source stretches to refine.
+    fn coverage_conflicts(&mut self, active: &[usize]) -> Vec<SegSource> {
+        for &arc in active {
+            self.arc(arc);
+        }
+        let arcs: Vec<BandArc<'_>> = active
+            .iter()
+            .filter_map(|&arc| {
+                let simplified = self.cache.get(arc)?.as_ref()?;
+                Some(BandArc {
+                    arc,
+                    coords: &simplified.line.0,
+                    runs: &simplified.runs,
+                    ends: self.topology.arc_ends(arc),
+                    dirty: self.dirty.get(arc).copied().unwrap_or(true),
+                })
+            })
+            .collect();
+        let conflicts = coverage::conflicts(&arcs, self.topology.arcs());
+        self.dirty.iter_mut().for_each(|d| *d = false);
+        conflicts
+    }
+
     fn at_source(&self, arc: usize) -> bool {
         self.pieces
             .get(arc)

@@ -51,6 +51,7 @@ fn assert_sound(input: &[&MultiPolygon<f64>], out: &[Band]) {
         assert_eq!(band.geometries.len(), input.len());
         for g in &band.geometries {
             assert!(!g.0.is_empty(), "empty area at {:?}", band.spec);
+            assert!(g.is_valid(), "invalid area at {:?}: {g:?}", band.spec);
             for p in &g.0 {
                 assert!(p.is_valid(), "invalid polygon at {:?}: {p:?}", band.spec);
                 for r in std::iter::once(p.exterior()).chain(p.interiors()) {
@@ -403,6 +404,76 @@ fn a_tiny_hole_an_enclave_fills_is_kept_at_every_band() {
             hole_segments,
             segments(&band.geometries[1]),
             "{:?}",
+            band.spec
+        );
+    }
+}
+
+#[test]
+fn a_coast_simplified_across_its_bay_does_not_swallow_the_island_in_it() {
+    // A shallow bay (1.1 km deep, under the z<=5 tolerance) with an island in it: the coast's
+    // chord would run over the island without crossing it, so only the sweep check sees it.
+    let mainland = MultiPolygon(vec![area(
+        &[
+            (0.0, 52.0),
+            (1.0, 52.0),
+            (1.0, 53.0),
+            (0.5, 52.99),
+            (0.0, 53.0),
+        ],
+        &[],
+    )]);
+    let island = MultiPolygon(vec![area(
+        &[(0.49, 52.994), (0.51, 52.994), (0.5, 52.998)],
+        &[],
+    )]);
+    let input = [&mainland, &island];
+    let out = generalise_layer(&input);
+    assert_sound(&input, &out);
+    for band in &out {
+        let [land, isle] = &band.geometries[..] else {
+            panic!("two areas");
+        };
+        let overlap = geo::BooleanOps::intersection(land, isle).unsigned_area();
+        assert_eq!(
+            overlap, 0.0,
+            "the coast covers the island at {:?}",
+            band.spec
+        );
+        assert!(isle.unsigned_area() > 0.0);
+    }
+    // The coarsest band had to keep the bay to keep the island out of the mainland.
+    assert!(out[0].stats.crossings_refined > 0, "{:?}", out[0].stats);
+}
+
+#[test]
+fn overlapping_areas_keep_their_overlap_in_every_band() {
+    // West's east edge bulges out by 0.012° (0.007° on the map, under the z<=5 tolerance) every
+    // other vertex, all one way, so simplifying it alone would lose about 1.2% of the overlap.
+    let edge: Vec<(f64, f64)> = (0..=200)
+        .map(|k| {
+            let dx = if k % 2 == 1 { 0.012 } else { 0.0 };
+            (1.0 + dx, round(52.0 + k as f64 / 200.0, 6))
+        })
+        .collect();
+    let mut west = vec![(0.0, 52.0)];
+    west.extend(edge.iter().copied());
+    west.push((0.0, 53.0));
+    let east = vec![(0.5, 52.0), (2.0, 52.0), (2.0, 53.0), (0.5, 53.0)];
+    // West runs to the wiggly edge at x = 1; east runs from x = 0.5 to 2: they overlap between.
+    let west = MultiPolygon(vec![area(&west, &[])]);
+    let east = MultiPolygon(vec![area(&east, &[])]);
+    let source = geo::BooleanOps::intersection(&west, &east).unsigned_area();
+    assert!(source > 0.4);
+    let input = [&west, &east];
+    let out = generalise_layer(&input);
+    assert_sound(&input, &out);
+    for band in &out {
+        let got =
+            geo::BooleanOps::intersection(&band.geometries[0], &band.geometries[1]).unsigned_area();
+        assert!(
+            (got - source).abs() <= simplify::OVERLAP_SLACK * source,
+            "overlap {got} against {source} at {:?}",
             band.spec
         );
     }
