@@ -130,6 +130,9 @@ impl Topology {
             part_areas.push(area_parts);
         }
 
+        // 1b. Borders that run along one line with their vertices interleaved share that stretch.
+        node_on_segments(&coords, &mut rings);
+
         // 2. Junctions: vertices where more than two distinct segments meet.
         let mut neighbours = vec![[NONE; 2]; coords.len()];
         let mut junction = vec![false; coords.len()];
@@ -317,6 +320,67 @@ impl Topology {
             .get(area)
             .and_then(|parts| parts.get(part))
             .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// How far (degrees, about 0.1 mm) a vertex may lie from a segment and count as on it.
+const ON_SEGMENT_DEG: f64 = 1e-9;
+
+/// Inserts into every ring segment the layer's vertices that lie on its interior, in order along
+/// it: where two borders run along one line but only one has a vertex at some point, both then
+/// have it, so the stretch they share becomes one shared arc (and is simplified once) instead of
+/// two arcs that simplify apart and open a gap. Coordinates and shapes are unchanged.
+fn node_on_segments(coords: &[Coord<f64>], rings: &mut [Vec<Vec<Vec<u32>>>]) {
+    use rstar::primitives::GeomWithData;
+    use rstar::{RTree, AABB};
+    let tree: RTree<GeomWithData<[f64; 2], u32>> = RTree::bulk_load(
+        coords
+            .iter()
+            .enumerate()
+            .map(|(i, c)| GeomWithData::new([c.x, c.y], i as u32))
+            .collect(),
+    );
+    let mut on: Vec<(f64, u32)> = Vec::new();
+    for cycle in rings.iter_mut().flatten().flatten() {
+        let n = cycle.len();
+        if n < 2 {
+            continue;
+        }
+        let mut noded = Vec::with_capacity(n);
+        for i in 0..n {
+            let (v, w) = (cycle[i], cycle[(i + 1) % n]);
+            noded.push(v);
+            let (a, b) = (coords[v as usize], coords[w as usize]);
+            let (dx, dy) = (b.x - a.x, b.y - a.y);
+            let len2 = dx * dx + dy * dy;
+            if len2 == 0.0 {
+                continue;
+            }
+            let envelope = AABB::from_corners(
+                [a.x.min(b.x) - ON_SEGMENT_DEG, a.y.min(b.y) - ON_SEGMENT_DEG],
+                [a.x.max(b.x) + ON_SEGMENT_DEG, a.y.max(b.y) + ON_SEGMENT_DEG],
+            );
+            on.clear();
+            for point in tree.locate_in_envelope(&envelope) {
+                let u = point.data;
+                if u == v || u == w {
+                    continue;
+                }
+                let [x, y] = *point.geom();
+                let cross = dx * (y - a.y) - dy * (x - a.x);
+                let t = (dx * (x - a.x) + dy * (y - a.y)) / len2;
+                if cross * cross <= ON_SEGMENT_DEG * ON_SEGMENT_DEG * len2 && t > 0.0 && t < 1.0 {
+                    on.push((t, u));
+                }
+            }
+            on.sort_by(|p, q| p.0.total_cmp(&q.0));
+            noded.extend(on.iter().map(|&(_, u)| u));
+        }
+        noded.dedup();
+        while noded.len() > 1 && noded.first() == noded.last() {
+            noded.pop();
+        }
+        *cycle = noded;
     }
 }
 

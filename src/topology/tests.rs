@@ -339,6 +339,41 @@ fn a_border_owned_by_three_areas_is_one_arc() {
 }
 
 #[test]
+fn borders_along_one_line_with_interleaved_vertices_share_the_stretch_they_run_together() {
+    // As along the Tamar: `west`'s east edge is one long segment; `east` runs along part of it
+    // (from y 52.3 to 52.7) with vertices `west` lacks, then leaves it across a river gap.
+    let mut w = wiggle(0.0, 53.0, 52.0, 20, 0.002);
+    w.extend([(1.0, 52.0), (1.0, 53.0)]);
+    let west = MultiPolygon(vec![area(&w, &[])]);
+    let mut e = vec![
+        (1.2, 51.8),
+        (2.0, 51.8),
+        (2.0, 53.2),
+        (1.2, 53.2),
+        (1.0, 52.7),
+        (1.0, 52.3),
+    ];
+    e.dedup();
+    let east = MultiPolygon(vec![area(&e, &[])]);
+    let input = [&west, &east];
+    let topology = Topology::build(&input);
+    let shared: Vec<usize> = (0..topology.arcs().len())
+        .filter(|&a| topology.arc_areas(a) == [0, 1])
+        .collect();
+    assert_eq!(shared.len(), 1, "the stretch along x = 1 is one shared arc");
+    let out = generalise_layer(&input);
+    assert_sound(&input, &out);
+    for band in &out {
+        let s: Vec<HashSet<(Key, Key)>> = band.geometries.iter().map(segments).collect();
+        assert!(
+            s[0].intersection(&s[1]).count() >= 1,
+            "{:?}: the two areas no longer share their border",
+            band.spec
+        );
+    }
+}
+
+#[test]
 fn a_tiny_hole_no_area_fills_is_dropped_while_under_a_pixel() {
     // A 0.005° square hole: 2.5e-5 deg², under a pixel² up to z7 (4.5e-5), over it from z8.
     let hole = [(0.5, 52.5), (0.5, 52.505), (0.505, 52.505), (0.505, 52.5)];
