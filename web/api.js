@@ -82,6 +82,9 @@ export const api = {
   neighbours: (layer, code, indicator, year) =>
     cached(`nb:${layer}:${code}:${indicator}:${year}`, () =>
       getJson(`/collections/${enc(layer)}/items/${enc(code)}/neighbours?${q({ indicator, year })}`)),
+  /** The specialisation matrices (/specialisation) and one area's location quotients in one of them. */
+  specialisationMatrices: () => cached('specialisation', () => getJson('/specialisation')),
+  specialisation: (matrix, measure, area) => getJson(`/specialisation/${enc(matrix)}?${q({ measure, area })}`),
   lookup: (lon, lat, layers) => getJson(`/lookup?${q({ lon, lat, layers: layers.join(',') })}`),
   /**
    * The zoom to ask `layer`'s geometry for at map zoom `z`: the max_zoom of the band holding
