@@ -20,6 +20,8 @@ const SKEW_LIMIT = 1;
 const MODES = { values: 'Values', lisa: 'Neighbours (LISA)' };
 const LAYER_NAMES = { lep: 'LEP', nuts2: 'NUTS 2', nuts3: 'NUTS 3', region: 'Region', lad: 'District' };
 const ENGLAND = [[49.86, -6.42], [55.82, 1.77]];
+/** The NUTS layers' extent: the whole United Kingdom, Shetland and Northern Ireland included. */
+const UK = [[49.86, -8.65], [60.85, 1.77]];
 const TABS = ['area', 'compare', 'ranking', 'table'];
 const MAX_COMPARE = 5;
 
@@ -43,6 +45,8 @@ let renderSeq = 0;
 let geomSeq = 0;
 /** The map's size when the first view was fitted to England (false before). */
 let fitted = false;
+/** The extent the map last framed (UK or ENGLAND) while no view of the user's was set. */
+let framed = null;
 
 // ---- map ------------------------------------------------------------------------------------
 
@@ -54,7 +58,7 @@ const labelPane = map.createPane('labels');
 labelPane.style.zIndex = 470;
 labelPane.style.pointerEvents = 'none';
 labelPane.setAttribute('aria-hidden', 'true'); // the areas carry their names as aria-labels
-const legend = createLegend(map);
+const legend = createLegend($('#legend'));
 const labels = createLabels(map, { pane: 'labels' });
 let hatchLayer = null;
 const marks = L.layerGroup().addTo(map);
@@ -168,6 +172,7 @@ function syncControls() {
   $('#england-label').classList.toggle('disabled', !UK_WIDE.has(state.geo));
   const where = !UK_WIDE.has(state.geo) ? 'England' : state.eng ? 'England (UK NUTS areas in England only)' : 'United Kingdom';
   $('#place').textContent = where;
+  $('#options-view').textContent = `${GEOGRAPHIES[state.geo]}: ${level()?.title ?? ''}, ${state.year}`;
   document.title = `Smart Specialisation map: ${GEOGRAPHIES[state.geo]}, ${where}`;
   const lvl = level();
   const info = $('#indicator-info');
@@ -229,12 +234,14 @@ function resized() {
   try { return map.invalidateSize(); } finally { settingView = false; }
 }
 
-/** Show the state's zoom and centre, or all of England when the URL named none. */
+/** What the map frames when no view is set: the UK for the UK-wide layers, else England. */
+const frame = () => (UK_WIDE.has(state.geo) && !state.eng ? UK : ENGLAND);
+/** Show the state's zoom and centre, or the whole layer's extent when the URL named none. */
 function showInitialView() {
   settingView = true;
   try {
     if (state.z != null) map.setView(state.c, state.z, { animate: false });
-    else map.fitBounds(ENGLAND, { animate: false });
+    else map.fitBounds(frame(), { animate: false });
   } finally { settingView = false; }
 }
 
@@ -457,7 +464,8 @@ async function render() {
   const lvl = level();
   const wanted = layerOf(lvl, state.year);
   const needGeom = wanted !== view.layerId;
-  if (!fitted) { resized(); showInitialView(); fitted = map.getSize(); } // the zoom picks the band
+  if (!fitted) { resized(); showInitialView(); fitted = map.getSize(); framed = frame(); } // the zoom picks the band
+  else if (state.z == null && frame() !== framed) { showInitialView(); framed = frame(); } // UK or England, as the layer covers
   // Ask for the data first, then update the controls while it travels.
   const loading = Promise.all([api.values(state.ind, state.geo, state.year, within()), needGeom && wanted ? loadGeometry(wanted) : null,
     state.mode === 'lisa' ? api.spatial(state.ind, state.geo, state.year).catch((err) => ({ error: err })) : null]);
@@ -554,7 +562,6 @@ function updateAttribution(layerId) {
   for (const t of attributions) map.attributionControl.addAttribution(t);
   const lines = [...new Set(full.map((t) => t.trim()).filter(Boolean))];
   $('#attribution-list').replaceChildren(...lines.map((t) => h('li', {}, t)));
-  $('#attribution-short').textContent = sentences.join(' ');
 }
 
 // ---- regions overlay ------------------------------------------------------------------------
@@ -574,13 +581,14 @@ async function toggleRegions() {
   state.regions = $('#regions').checked;
   writeUrl();
   const seq = ++regionSeq;
-  if (!state.regions) { regionLayer?.remove(); updateAttribution(view.layerId); return; }
+  if (!state.regions) { regionLayer?.remove(); labels.setRegions(null); updateAttribution(view.layerId); return; }
   try {
     busy('Loading region outlines…');
     const band = bandFor('region');
-    const fc = await api.geometry('region', band);
+    const [fc, names] = await Promise.all([api.geometry('region', band), api.labels('region')]);
     if (!state.regions || seq !== regionSeq) return;
     showRegions(fc, band);
+    labels.setRegions(names);
     updateAttribution(view.layerId);
     busy(null);
   } catch (err) {
@@ -722,6 +730,8 @@ function downloadCsv() {
 const panel = createPanel({ state, view, catalog, actions, level, layerText });
 
 function wire() {
+  // The controls fold into a bar on a phone, and stay open elsewhere.
+  $('#options').open = !window.matchMedia('(max-width: 500px)').matches;
   $('#classification').replaceChildren(...Object.entries(METHODS).map(([k, v]) => h('option', { value: k }, v)));
   $('#geography').addEventListener('change', (e) => { state.geo = e.target.value; render(); });
   $('#indicator').addEventListener('change', (e) => { state.ind = e.target.value; render(); });

@@ -1,11 +1,10 @@
-// legend.js: the map legend (a Leaflet control): title, place, unit, class ranges with which end
+// legend.js: the map legend, beside the map (never over it): title, place, unit, class ranges with which end
 // is better, "no data" swatch, a skew warning for equal intervals, the overlap hatching, the
 // "check source" flags, the LISA classes with the global Moran's I, and which boundary layer
 // version is drawn.
 import { h } from './dom.js';
 import { LISA, NO_DATA, fmtShort } from './classify.js';
 
-const L = window.L;
 
 /** The polarity line: which end of the ramp is better. */
 function polarity(better, reason) {
@@ -15,10 +14,10 @@ function polarity(better, reason) {
   return h('div', { class: 'legend-polarity', id: 'legend-polarity', 'data-better': String(better ?? 'neutral'), title: reason || null }, text);
 }
 
-export function createLegend(map) {
-  const control = L.control({ position: 'topright' });
-  let box;
-  // Folded on a phone, where it would cover the map; open elsewhere; then as the reader leaves it.
+/** The legend in `box` (an element beside the map): folded on a phone, open elsewhere. */
+export function createLegend(box) {
+  const control = {};
+  // Folded on a phone, where it would push the panel down; then as the reader leaves it.
   let open = !window.matchMedia('(max-width: 500px)').matches;
   /** The legend's parts under a summary line (its title), which folds them away. */
   const fold = (title, ...parts) => {
@@ -26,13 +25,6 @@ export function createLegend(map) {
     d.addEventListener('toggle', () => { open = d.open; });
     return d;
   };
-  control.onAdd = () => {
-    box = h('div', { class: 'legend leaflet-control', id: 'legend', role: 'region', 'aria-label': 'Legend' });
-    L.DomEvent.disableClickPropagation(box);
-    L.DomEvent.disableScrollPropagation(box);
-    return box;
-  };
-  control.addTo(map);
 
   /**
    * Redraw for {title, unit, year, breaks, colours, method, layerText, counts, noData, place,

@@ -1,14 +1,15 @@
-// wayfinding.test.mjs: issue 10 part 3 on the real page against the real server: area names at
-// the server's label points (fit and collision), the URL round-trip of every state (zoom and
-// centre too), the server's percentiles, quantiles by default and the skew warning, NUTS views
-// titled UK with an England-only toggle, overlap hatching, polarity and "check source" in the
-// legend, the Neighbours (LISA) mode, layout at 1280 px and 390 px, and axe-core at zero serious
-// or critical violations.
+// wayfinding.test.mjs: issue 10 part 3 and issue 18 on the real page against the real server:
+// area names near the server's label points (placed by collision, short forms, region names),
+// the URL round-trip of every state (zoom and centre too), the server's percentiles, quantiles by
+// default and the skew warning, NUTS views titled UK with an England-only toggle, overlap
+// hatching, polarity and "check source" in the legend, the Neighbours (LISA) mode, layout at
+// 1280 px and 390 px, and axe-core at zero serious or critical violations.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
+import { SHORT_NAMES } from '../../web/shortnames.js';
 import { REPO, getJson, launchBrowser, openMap, renders, screenshot, settle, startServer, waitForDraw } from './server.mjs';
 
 const require = createRequire(path.join(REPO, 'web/package.json'));
@@ -21,6 +22,45 @@ const axeTotals = { runs: 0, passes: 0 };
 const ordinal = (n) => `${n}${[11, 12, 13].includes(n % 100) ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th')}`;
 const visibleLabels = (page) => page.locator('.leaflet-labels-pane .area-label:not(.hidden)').evaluateAll((els) =>
   els.map((el) => { const r = el.firstElementChild.getBoundingClientRect(); return { code: el.dataset.code, text: el.textContent, x0: r.left, y0: r.top, x1: r.right, y1: r.bottom }; }));
+
+/**
+ * The names drawn, checked against the labels API (`api`): each is its area's name or the
+ * reviewed short form (on one line or two), at least 10 px high, inside the map, near its point
+ * (within twice its height), clear of the map's controls, and no two collide.
+ */
+async function checkLabels(page, api) {
+  const byCode = new Map(api.features.map((f) => [f.properties.code, f]));
+  const shown = await page.evaluate(() => {
+    const m = smartspec.map, mr = m.getContainer().getBoundingClientRect();
+    const controls = [...m.getContainer().querySelectorAll('.leaflet-control')].map((c) => c.getBoundingClientRect()).filter((r) => r.width);
+    return [...document.querySelectorAll('.leaflet-labels-pane .area-label:not(.hidden)')].map((el) => {
+      const r = el.firstElementChild.getBoundingClientRect();
+      return { code: el.dataset.code, name: el.dataset.name, text: el.textContent, font: parseFloat(getComputedStyle(el.firstElementChild).fontSize),
+        x0: r.left, y0: r.top, x1: r.right, y1: r.bottom, map: [mr.left, mr.top, mr.right, mr.bottom],
+        control: controls.some((c) => r.left < c.right && c.left < r.right && r.top < c.bottom && c.top < r.bottom) };
+    });
+  });
+  for (const l of shown) {
+    const f = byCode.get(l.code);
+    assert.ok(f, `${l.code} is an area of the labels API`);
+    assert.equal(l.name, f.properties.name);
+    assert.ok([f.properties.name, SHORT_NAMES[f.properties.name]].includes(l.text.replace('\n', ' ')), `${l.code}: drawn as "${l.text}"`);
+    assert.ok(l.font >= 10, `${l.code}: ${l.font} px`);
+    assert.ok(l.x0 >= l.map[0] && l.y0 >= l.map[1] && l.x1 <= l.map[2] && l.y1 <= l.map[3], `${l.code} inside the map`);
+    assert.ok(!l.control, `${l.code} is clear of the map's controls`);
+    const [lon, lat] = f.geometry.coordinates;
+    const p = await page.evaluate(([la, lo]) => { const q = smartspec.map.latLngToContainerPoint([la, lo]); const r = document.getElementById('map').getBoundingClientRect(); return { x: q.x + r.left, y: q.y + r.top }; }, [lat, lon]);
+    const dx = Math.max(l.x0 - p.x, 0, p.x - l.x1), dy = Math.max(l.y0 - p.y, 0, p.y - l.y1);
+    assert.ok(Math.hypot(dx, dy) <= 2 * (l.y1 - l.y0), `${l.code} name near its point (${Math.hypot(dx, dy).toFixed(1)} px away)`);
+  }
+  for (let i = 0; i < shown.length; i++) {
+    for (let j = i + 1; j < shown.length; j++) {
+      const a = shown[i], b = shown[j];
+      assert.ok(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1), `names ${a.code} and ${b.code} collide`);
+    }
+  }
+  return shown;
+}
 
 /** Fisher–Pearson skewness, computed here independently of the page. */
 function skew(xs) {
@@ -57,43 +97,92 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
     await server?.stop();
   });
 
-  it('names areas at the server\'s label points, only where they fit, never overlapping, more when zoomed in', async () => {
-    const { page, errors } = await openMap(browser, server.base);
+  it('names at least 34 of 38 LEPs in the first view, none colliding, each near its point, short forms drawn and full names on hover and focus', async (t) => {
+    const x = catalog.indicators.map((i) => latest(i, 'lep')).find((v) => v && v.lvl.layers[v.year] === 'lep-2017');
+    const { page, errors } = await openMap(browser, server.base, `#geo=lep&ind=${x.id}&year=${x.year}`);
     try {
-      const layer = await page.evaluate(() => smartspec.layer);
-      await page.waitForFunction((l) => smartspec.labelsLayer === l, layer);
-      const api = await getJson(server.base, `/collections/${layer}/labels`);
-      const byCode = new Map(api.features.map((f) => [f.properties.code, f]));
-      const check = async () => {
-        const shown = await visibleLabels(page);
-        for (const l of shown) {
-          const f = byCode.get(l.code);
-          assert.equal(l.text, f.properties.name);
-          // The label is centred on the API's point, projected by the map.
-          const [lon, lat] = f.geometry.coordinates;
-          const p = await page.evaluate(([la, lo]) => { const q = smartspec.map.latLngToContainerPoint([la, lo]); const r = document.getElementById('map').getBoundingClientRect(); return { x: q.x + r.left, y: q.y + r.top }; }, [lat, lon]);
-          assert.ok(Math.abs((l.x0 + l.x1) / 2 - p.x) < 1.5 && Math.abs((l.y0 + l.y1) / 2 - p.y) < 1.5, `${l.code} label centred on its point`);
-          // It fits its area's box on screen.
-          const box = await page.evaluate((c) => { const b = document.querySelector(`.leaflet-overlay-pane path[data-code="${c}"]`).getBoundingClientRect(); return { w: b.width, h: b.height }; }, l.code);
-          assert.ok(l.x1 - l.x0 <= box.w && l.y1 - l.y0 <= box.h, `${l.code} label fits its area`);
-        }
-        for (let i = 0; i < shown.length; i++) {
-          for (let j = i + 1; j < shown.length; j++) {
-            const a = shown[i], b = shown[j];
-            assert.ok(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1), `labels ${a.code} and ${b.code} overlap`);
-          }
-        }
-        return shown;
-      };
-      const first = await check();
-      assert.ok(first.length >= 5, `some names shown at the first view (${first.length})`);
-      assert.ok(first.length < api.features.length, `not every name fits at the first view (${first.length} of ${api.features.length})`);
+      await page.waitForFunction(() => smartspec.labelsLayer === 'lep-2017');
+      const api = await getJson(server.base, '/collections/lep-2017/labels');
+      const shown = await checkLabels(page, api);
+      t.diagnostic(`lep-2017 first view at 1400x900: ${shown.length} of ${api.features.length} LEP names drawn`);
+      assert.ok(shown.length >= 34, `at least 34 of 38 LEP names in the first view (${shown.length}): missing ${api.features.map((f) => f.properties.name).filter((n) => !shown.some((l) => l.name === n)).join('; ')}`);
+      assert.ok(shown.some((l) => l.text !== l.name), 'some long names are drawn in their short form');
       await screenshot(page, 'labels-first-view');
-      await page.evaluate(() => smartspec.map.setView([53.0, -1.8], smartspec.map.getZoom() + 1.5, { animate: false }));
+      // Every area's full name on keyboard focus, and on hover at its label point.
+      const nameOf = new Map(api.features.map((f) => [f.properties.code, f.properties.name]));
+      const tipNamed = (n) => page.waitForFunction((nm) => [...document.querySelectorAll('.leaflet-tooltip')].some((el) => el.innerText.split('\n')[0] === nm), n);
+      await page.locator('.leaflet-overlay-pane path[data-code]').first().focus();
+      const focused = new Set();
+      for (let i = 0; i < api.features.length; i++) {
+        const code = await page.evaluate(() => document.activeElement.dataset.code);
+        focused.add(code);
+        await tipNamed(nameOf.get(code));
+        await page.keyboard.press('Tab');
+      }
+      assert.equal(focused.size, api.features.length, 'Tab reaches every area, each showing its name');
+      await page.locator('#search').focus();
+      for (const f of api.features) {
+        const [lon, lat] = f.geometry.coordinates;
+        const p = await page.evaluate(([la, lo]) => { const q = smartspec.map.latLngToContainerPoint([la, lo]); const r = document.getElementById('map').getBoundingClientRect(); return { x: q.x + r.left, y: q.y + r.top }; }, [lat, lon]);
+        await page.mouse.move(p.x, p.y);
+        const under = await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.closest('path[data-code]')?.dataset.code, p);
+        if (!under) continue; // under the legend or a control
+        const name = api.features.find((g) => g.properties.code === under).properties.name;
+        await tipNamed(name);
+      }
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
+  it('NUTS 3, England only: half the areas named at zoom 7, more on zooming in, until every area is named', async (t) => {
+    const x = catalog.indicators.map((i) => latest(i, 'nuts3')).find(Boolean);
+    const layer = x.lvl.layers[x.year];
+    const api = await getJson(server.base, `/collections/${layer}/labels`);
+    const { page, errors } = await openMap(browser, server.base, `#geo=nuts3&ind=${x.id}&year=${x.year}&eng=1&z=7&c=52.8,-1.5`);
+    try {
+      await page.waitForFunction((l) => smartspec.labelsLayer === l, layer);
+      let last = 0;
+      for (const z of [7, 8, 9, 10]) {
+        await page.evaluate((zz) => smartspec.map.setView([52.8, -1.5], zz, { animate: false }), z);
+        await settle(page);
+        const shown = await checkLabels(page, api);
+        // The English areas drawn whose label point lies in the view, 80 px in from its edges.
+        const inView = await page.evaluate((pts) => {
+          const m = smartspec.map, size = m.getSize();
+          const drawn = new Set([...document.querySelectorAll('.leaflet-overlay-pane path[data-code]')].map((p) => p.dataset.code));
+          return pts.filter(([code, lo, la]) => {
+            const q = m.latLngToContainerPoint([la, lo]);
+            return drawn.has(code) && q.x > 80 && q.y > 80 && q.x < size.x - 80 && q.y < size.y - 80;
+          }).map(([code]) => code);
+        }, api.features.map((f) => [f.properties.code, ...f.geometry.coordinates]));
+        const named = inView.filter((c) => shown.some((l) => l.code === c)).length;
+        const share = named / inView.length;
+        t.diagnostic(`${layer}, England only, zoom ${z}: ${named} of ${inView.length} areas in view named`);
+        if (z === 7) assert.ok(share >= 0.5, `at least half named at zoom 7 (${named} of ${inView.length})`);
+        assert.ok(share >= last, `zoom ${z} names a larger share (${share.toFixed(2)} vs ${last.toFixed(2)})`);
+        last = share;
+        if (z === 7) await screenshot(page, 'labels-nuts3-z7');
+      }
+      assert.equal(last, 1, 'at zoom 10 every area in view is named');
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
+  it('region outlines bring region names, drawn in a style apart from area names', async () => {
+    const x = catalog.indicators.map((i) => latest(i, 'lep')).find(Boolean);
+    const { page, errors } = await openMap(browser, server.base, `#geo=lep&ind=${x.id}&year=${x.year}&regions=1`);
+    try {
+      await page.waitForFunction(() => document.querySelectorAll('.region-label').length > 0);
       await settle(page);
-      const zoomed = await check();
-      const inView = await page.evaluate((pts) => pts.filter(([lo, la]) => smartspec.map.getBounds().contains([la, lo])).length, api.features.map((f) => f.geometry.coordinates));
-      assert.ok(zoomed.length / inView > first.length / api.features.length, `a larger share of names fits zoomed in (${zoomed.length} of ${inView} in view, vs ${first.length} of ${api.features.length})`);
+      const regions = await getJson(server.base, '/collections/region/labels');
+      const names = await page.locator('.region-label:not(.hidden)').evaluateAll((els) => els.map((e) => e.dataset.name));
+      assert.ok(names.length >= 5, `region names drawn (${names.join('; ')})`);
+      for (const n of names) assert.ok(regions.features.some((f) => f.properties.name === n), n);
+      const look = (sel) => page.locator(sel).first().evaluate((el) => { const c = getComputedStyle(el.firstElementChild); return [c.fontStyle, c.textTransform, c.fontSize, c.color].join(' '); });
+      assert.notEqual(await look('.region-label:not(.hidden)'), await look('.area-label:not(.region-label):not(.hidden)'), 'region names look different');
+      await checkLabels(page, { features: [...(await getJson(server.base, `/collections/${await page.evaluate(() => smartspec.layer)}/labels`)).features, ...regions.features] });
+      await page.uncheck('#regions');
+      await page.waitForFunction(() => document.querySelectorAll('.region-label').length === 0);
       assert.deepEqual(errors, []);
     } finally { await page.close(); }
   });
