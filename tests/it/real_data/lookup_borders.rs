@@ -1,0 +1,165 @@
+//! A point on a border is in every area that has it, on every real layer at full resolution:
+//! every vertex two or more areas share and the midpoint of every edge two or more areas share
+//! is looked up through the layer's index and compared with the areas whose rings hold it
+//! (decided from the rings alone, with exact orientation predicates, not through the index).
+
+use crate::common::{app, get, real_catalog};
+use geo::{Coord, GeoNum, Kernel, Orientation, Point, Winding};
+use std::collections::{BTreeMap, BTreeSet};
+
+type Key = (u64, u64);
+
+fn key(c: Coord<f64>) -> Key {
+    (c.x.to_bits(), c.y.to_bits())
+}
+
+/// One directed edge of a ring of an area, with the side its interior lies on.
+struct Edge {
+    area: usize,
+    from: Coord<f64>,
+    to: Coord<f64>,
+    interior_on_left: bool,
+}
+
+/// The areas whose closure holds `m`, a point on or within rounding of `edges`' common segment:
+/// on the segment exactly, every area; off it, those whose interior is on `m`'s side.
+fn holding(edges: &[Edge], m: Coord<f64>) -> BTreeSet<usize> {
+    edges
+        .iter()
+        .filter(|e| match <f64 as GeoNum>::Ker::orient2d(e.from, e.to, m) {
+            Orientation::Collinear => true,
+            Orientation::CounterClockwise => e.interior_on_left,
+            Orientation::Clockwise => !e.interior_on_left,
+        })
+        .map(|e| e.area)
+        .collect()
+}
+
+#[test]
+fn every_shared_vertex_and_shared_edge_midpoint_is_in_every_area_that_has_it() {
+    let catalog = real_catalog();
+    let (mut vertices, mut midpoints, mut on_segment, mut misses) = (0, 0, 0, Vec::new());
+    for layer in &catalog.layers {
+        let mut at_vertex: BTreeMap<Key, (Coord<f64>, BTreeSet<usize>)> = BTreeMap::new();
+        let mut at_edge: BTreeMap<(Key, Key), Vec<Edge>> = BTreeMap::new();
+        for (i, area) in layer.areas.iter().enumerate() {
+            for polygon in &area.geometry.0 {
+                let rings = std::iter::once((polygon.exterior(), true))
+                    .chain(polygon.interiors().iter().map(|r| (r, false)));
+                for (ring, exterior) in rings {
+                    let interior_on_left = ring.is_ccw() == exterior;
+                    for line in ring.lines() {
+                        let (a, b) = (line.start, line.end);
+                        if a == b {
+                            continue;
+                        }
+                        at_vertex
+                            .entry(key(a))
+                            .or_insert_with(|| (a, BTreeSet::new()))
+                            .1
+                            .insert(i);
+                        let k = if key(a) < key(b) {
+                            (key(a), key(b))
+                        } else {
+                            (key(b), key(a))
+                        };
+                        at_edge.entry(k).or_default().push(Edge {
+                            area: i,
+                            from: a,
+                            to: b,
+                            interior_on_left,
+                        });
+                    }
+                }
+            }
+        }
+        let mut check = |p: Coord<f64>, expected: BTreeSet<usize>, what: &str| {
+            let found: BTreeSet<usize> = layer
+                .index
+                .containing(&layer.areas, Point::from(p))
+                .into_iter()
+                .collect();
+            let missing: Vec<&str> = expected
+                .difference(&found)
+                .map(|&i| layer.areas[i].code.as_str())
+                .collect();
+            if !missing.is_empty() {
+                misses.push(format!(
+                    "{} {what} ({}, {}): lookup lacks {missing:?}",
+                    layer.id(),
+                    p.x,
+                    p.y
+                ));
+            }
+        };
+        for (p, areas) in at_vertex.into_values() {
+            if areas.len() >= 2 {
+                vertices += 1;
+                check(p, areas, "shared vertex");
+            }
+        }
+        for edges in at_edge.values() {
+            let areas: BTreeSet<usize> = edges.iter().map(|e| e.area).collect();
+            if areas.len() < 2 {
+                continue;
+            }
+            let (a, b) = (edges[0].from, edges[0].to);
+            let m = Coord {
+                x: (a.x + b.x) / 2.0,
+                y: (a.y + b.y) / 2.0,
+            };
+            // (Off the segment, on the outer side of a coast two overlapping LEPs share, the
+            // midpoint may lie in neither.)
+            let expected = holding(edges, m);
+            midpoints += 1;
+            if expected.len() == areas.len() {
+                on_segment += 1;
+            }
+            check(m, expected, "shared-edge midpoint");
+        }
+    }
+    eprintln!(
+        "{vertices} shared vertices and {midpoints} shared-edge midpoints ({on_segment} exactly on \
+         the edge) over {} layers: {} lookups lack an area",
+        catalog.layers.len(),
+        misses.len()
+    );
+    assert!(
+        vertices > 100_000 && midpoints > 100_000,
+        "{vertices}, {midpoints}"
+    );
+    assert!(
+        misses.is_empty(),
+        "{} of {} border points lack an area, e.g.\n{}",
+        misses.len(),
+        vertices + midpoints,
+        misses[..misses.len().min(20)].join("\n")
+    );
+}
+
+/// The three border points of the report, through `/lookup`.
+#[tokio::test]
+async fn the_reported_border_points_are_in_both_areas() {
+    let app = app(real_catalog());
+    for (lon, lat, layer, codes) in [
+        (-3.03027, 53.600603, "lad-2013", ["E07000127", "E08000014"]),
+        (0.020906, 51.296767, "lep-2017", ["E37000004", "E37000023"]),
+        (-2.017302, 52.440954, "lep-2017", ["E37000001", "E37000012"]),
+    ] {
+        let doc = get(&app, &format!("/lookup?lon={lon}&lat={lat}&layers={layer}"))
+            .await
+            .json();
+        let found: Vec<&str> = doc["layers"][0]["areas"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["code"].as_str().unwrap())
+            .collect();
+        for code in codes {
+            assert!(
+                found.contains(&code),
+                "{layer} ({lon}, {lat}): {found:?} lacks {code}"
+            );
+        }
+    }
+}
