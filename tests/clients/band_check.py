@@ -22,13 +22,16 @@ once), against the layer at full resolution:
 Distances and areas are measured with longitudes scaled by cos 52.5 deg, as the server states its
 tolerance (1 unit = 1 degree of latitude, about 111.2 km).
 
-Prints one JSON line per layer and band, then a summary line; exits 1 if any check fails.
+Layers are checked in parallel, one worker process per core. Prints one JSON line per layer
+and zoom, in layer order, then a summary line; exits 1 if any check fails.
 """
 
 import json
 import math
+import os
 import sys
 import urllib.request
+from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 import shapely
@@ -192,6 +195,27 @@ def check_band(full, full_trees, full_overlaps, full_union, band, invalid, info)
     }
 
 
+def check_layer(base, layer):
+    """The output lines of one layer, every zoom, in zoom order."""
+    full, full_invalid, _ = features(base, layer)
+    assert not full_invalid, f"{layer}: invalid at full resolution: {full_invalid}"
+    full_trees = {code: shapely.STRtree(segments(g)) for code, g in full.items()}
+    full_overlaps = pair_overlaps(full)
+    full_union = shapely.union_all(list(full.values()))
+    shapely.prepare(full_union)
+    seen, lines = {}, []
+    for zoom in ZOOMS:
+        # Which band serves this zoom (one feature tells); a band is fetched and checked once.
+        doc = fetch(f"{base}/collections/{layer}/items?limit=1&properties=code&zoom={zoom}")
+        info = doc.get("generalisation", doc.get("zoom"))["band"]
+        key = (info["max_zoom"], info["tolerance_deg"])
+        if key not in seen:
+            band, invalid, _ = features(base, layer, zoom)
+            seen[key] = check_band(full, full_trees, full_overlaps, full_union, band, invalid, info)
+        lines.append({"layer": layer, "zoom": zoom, **seen[key]})
+    return lines
+
+
 def main():
     args = sys.argv[1:]
     allow_gap_m2 = 0.0
@@ -202,35 +226,22 @@ def main():
     layers = args[1:] or [c["id"] for c in fetch(f"{base}/collections")["collections"]]
     failed = 0
     total = invalid_total = 0
-    for layer in layers:
-        full, full_invalid, _ = features(base, layer)
-        assert not full_invalid, f"{layer}: invalid at full resolution: {full_invalid}"
-        full_trees = {code: shapely.STRtree(segments(g)) for code, g in full.items()}
-        full_overlaps = pair_overlaps(full)
-        full_union = shapely.union_all(list(full.values()))
-        shapely.prepare(full_union)
-        seen = {}
-        for zoom in ZOOMS:
-            # Which band serves this zoom (one feature tells); a band is fetched and checked once.
-            doc = fetch(f"{base}/collections/{layer}/items?limit=1&properties=code&zoom={zoom}")
-            info = doc.get("generalisation", doc.get("zoom"))["band"]
-            key = (info["max_zoom"], info["tolerance_deg"])
-            if key in seen:
-                result = dict(seen[key])
-            else:
-                band, invalid, _ = features(base, layer, zoom)
-                result = check_band(full, full_trees, full_overlaps, full_union, band, invalid, info)
-                seen[key] = result
-            total += result["features"]
-            invalid_total += len(result["invalid"])
-            big_gaps = [g for g in result["new_gaps"] if g["m2"] > allow_gap_m2]
-            ok = not (result["invalid"] or result["bad_overlaps"] or big_gaps or result["too_far"])
-            failed += 0 if ok else 1
-            line = {"layer": layer, "zoom": zoom, "ok": ok, **result}
-            for k in ("invalid", "bad_overlaps", "new_gaps", "too_far"):
-                line[k] = line[k][:5]
-                line[k + "_count"] = len(result[k])
-            print(json.dumps(line), flush=True)
+    # Layers are independent: one worker process per core, results printed in layer order.
+    workers = max(1, min(len(layers), os.cpu_count() or 1))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        per_layer = pool.map(check_layer, [base] * len(layers), layers)
+        for lines in per_layer:
+            for result in lines:
+                total += result["features"]
+                invalid_total += len(result["invalid"])
+                big_gaps = [g for g in result["new_gaps"] if g["m2"] > allow_gap_m2]
+                ok = not (result["invalid"] or result["bad_overlaps"] or big_gaps or result["too_far"])
+                failed += 0 if ok else 1
+                line = {"layer": result["layer"], "zoom": result["zoom"], "ok": ok, **result}
+                for k in ("invalid", "bad_overlaps", "new_gaps", "too_far"):
+                    line[k] = line[k][:5]
+                    line[k + "_count"] = len(result[k])
+                print(json.dumps(line), flush=True)
     print(json.dumps({"summary": True, "feature_bands": total, "invalid": invalid_total, "failed_bands": failed}))
     sys.exit(1 if failed else 0)
 
