@@ -111,15 +111,14 @@ def without_small(geom, min_area):
     return MultiPolygon(kept)
 
 
-def boundary_points(geom, step):
-    b = shapely.segmentize(geom.boundary, step)
-    return shapely.points(shapely.get_coordinates(b))
+def rings(geom):
+    return shapely.get_rings(shapely.get_parts(geom))
 
 
 def segments(geom):
     """The boundary of geom as two-point line strings."""
     lines = []
-    for ring in shapely.get_parts(shapely.get_rings(shapely.get_parts(geom))):
+    for ring in rings(geom):
         c = shapely.get_coordinates(ring)
         lines.append(np.stack([c[:-1], c[1:]], axis=1))
     if not lines:
@@ -127,12 +126,44 @@ def segments(geom):
     return shapely.linestrings(np.concatenate(lines))
 
 
-def farthest(points, tree):
-    """The largest distance from any of `points` to the nearest geometry in `tree`."""
-    if not len(points):
+def nearest_distances(coords, tree):
+    _, dist = tree.query_nearest(shapely.points(coords), return_distance=True, all_matches=False)
+    return dist
+
+
+def farthest(lines, tree, step):
+    """The largest distance from any vertex of `lines` (line strings or rings) to the nearest
+    geometry in `tree`, exactly, without measuring every vertex: vertices a step apart along each
+    line are measured, and a vertex between two measured ones a and b, at most d(a) + its distance
+    along the line from a (and likewise from b), is measured only where that bound,
+    (d(a) + d(b) + length(a..b)) / 2, exceeds the largest distance already measured."""
+    parts = [shapely.get_coordinates(line) for line in lines]
+    parts = [c for c in parts if len(c)]
+    if not parts:
         return 0.0
-    _, dist = tree.query_nearest(points, return_distance=True, all_matches=False)
-    return float(dist.max())
+    coords = np.concatenate(parts)
+    starts = np.cumsum([0] + [len(c) for c in parts[:-1]])
+    ends = starts + np.array([len(c) for c in parts]) - 1
+    seg = np.hypot(*np.diff(coords, axis=0).T)
+    arc = np.concatenate([[0.0], np.cumsum(seg)])
+    # Arc positions restart at each line's start; a line's ends are always measured.
+    ring_of = np.repeat(np.arange(len(parts)), [len(c) for c in parts])
+    local = arc - arc[starts][ring_of]
+    sample = np.zeros(len(coords), dtype=bool)
+    sample[1:] = np.floor(local[1:] / step) != np.floor(local[:-1] / step)
+    sample[starts] = True
+    sample[ends] = True
+    idx = np.flatnonzero(sample)
+    d = nearest_distances(coords[idx], tree)
+    best = float(d.max())
+    a, b = idx[:-1], idx[1:]
+    same_line = ring_of[a] == ring_of[b]
+    bound = (d[:-1] + d[1:] + (arc[b] - arc[a])) / 2.0
+    open_ = np.flatnonzero(same_line & (bound > best) & (b - a > 1))
+    if len(open_):
+        between = np.concatenate([np.arange(a[k] + 1, b[k]) for k in open_])
+        best = max(best, float(nearest_distances(coords[between], tree).max()))
+    return best
 
 
 def check_band(full, full_trees, full_overlaps, full_union, band, invalid, info):
@@ -173,9 +204,10 @@ def check_band(full, full_trees, full_overlaps, full_union, band, invalid, info)
     for code, g in band.items():
         # The band's boundary, sampled every half tolerance, against the full boundary; the full
         # boundary's vertices (metres apart), less what the band may drop, against the band's.
-        d = farthest(boundary_points(g, tol / 2.0), full_trees[code])
+        band_boundary = shapely.get_parts(shapely.segmentize(g.boundary, tol / 2.0))
+        d = farthest(band_boundary, full_trees[code], tol)
         kept = without_small(full[code], pixel * pixel)
-        d = max(d, farthest(shapely.points(shapely.get_coordinates(kept)), shapely.STRtree(segments(g))))
+        d = max(d, farthest(rings(kept), shapely.STRtree(segments(g)), tol))
         if d > worst["units"]:
             worst = {"code": code, "units": d}
         if d > allowed:
