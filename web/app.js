@@ -4,7 +4,8 @@
 // zoom), area names, overlap hatching, the Neighbours (LISA) mode, attribution, status.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness, withUnit } from './classify.js';
+import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
+import { formatValue } from './format.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
@@ -32,7 +33,7 @@ const app = (window.smartspec = { state, status: 'loading', layer: null, feature
 
 const catalog = { config: null, collections: new Map(), indicators: new Map(), groups: [], metricsAttribution: [] };
 const view = {
-  unit: '', layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [],
+  unit: '', units: {}, layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [],
   /** Codes the values response flags as outliers to check at the source. */
   checkSource: new Set(),
   /** The /spatial response for the Neighbours mode (null: not loaded or not offered), and why not. */
@@ -275,7 +276,7 @@ function tooltip(code) {
   const r = view.stats?.rank[code];
   const lisa = state.mode === 'lisa' && view.spatial ? LISA[view.lisa.get(code)] : null;
   return h('div', { class: 'tip' }, h('strong', {}, view.names.get(code) || code), h('br'),
-    withUnit(v, view.unit), h('br'),
+    formatValue(v, view.units), h('br'),
     r ? `Rank ${r} of ${view.stats.n}` : 'Not ranked (no data)',
     lisa ? [h('br'), `Neighbours: ${lisa.label}`] : '',
     view.checkSource.has(code) ? [h('br'), '⚠ Check source: an outlier'] : '');
@@ -438,7 +439,7 @@ function drawHatching() {
   document.querySelectorAll('clipPath[id^="clip-ov-"]').forEach((c) => c.remove());
   const pairs = view.overlaps.filter(([a, b]) => shown(a) && shown(b) && view.features.has(a) && view.features.has(b));
   app.hatchedPairs = 0;
-  if (!pairs.length || state.mode !== 'values') return;
+  if (!pairs.length) return; // in both modes: the legend lists the hatch in each
   const anyPath = view.features.get(pairs[0][0]).getElement();
   if (!anyPath) return;
   const defs = svgDefs(anyPath.ownerSVGElement);
@@ -481,6 +482,8 @@ async function render() {
     if (g) drawLayer(layerId, g.fc, g.band);
     view.vals = vals;
     view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
+    // What every number of this view is written with (format.js): the unit and the semantics' decimals.
+    view.units = { unit: vals.unit ?? lvl.unit, unit_symbol: vals.unit_symbol ?? lvl.unit_symbol, decimals: vals.decimals ?? lvl.decimals };
     view.stats = served(vals); // the server's ranks and median, of the areas shown
     view.breaks = breaks(view.stats.sorted, state.cls);
     view.colours = colours(view.breaks);
@@ -517,13 +520,13 @@ function updateLegend() {
   const lisaCounts = {};
   for (const [code, k] of view.lisa) if (shown(code)) lisaCounts[k] = (lisaCounts[k] || 0) + 1;
   legend.update({
-    title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours,
+    title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours, units: view.units,
     method: METHODS[state.cls], layerText: layerText(view.layerId), counts, noData: vals.count_areas - view.stats.n,
     place: UK_WIDE.has(state.geo) ? (state.eng ? 'England only' : 'United Kingdom') : 'England',
     better, polarityReason: lvl.polarity_reason,
     skew: state.cls === 'equal' && skew != null && Math.abs(skew) > SKEW_LIMIT ? { skew, useQuantiles: () => { state.cls = 'quantile'; render(); } } : null,
     checkSource: state.mode === 'values' ? [...view.checkSource].filter(shown).length : 0,
-    overlaps: state.mode === 'values' ? view.overlaps.filter(([a, b]) => shown(a) && shown(b)).length : 0,
+    overlaps: view.overlaps.filter(([a, b]) => shown(a) && shown(b)).length,
     geography: GEOGRAPHIES[state.geo],
     mode: state.mode,
     spatial: view.spatial, spatialError: view.spatialError, lisaCounts,
@@ -539,6 +542,15 @@ function updateLegend() {
  * `attribution` (/indicators), and /map-config.json entries ({id?, layer?, short?, text}); an entry
  * with a `layer` applies only when that layer (or geography) is drawn, one without applies always.
  */
+/**
+ * Each source once: texts trimmed, without their final full stop, and a text dropped when another
+ * one says it and more ("… database right" beside "… database right 2021").
+ */
+function onceEach(texts) {
+  const all = [...new Set(texts.map((t) => String(t).trim().replace(/\.$/, '')).filter(Boolean))];
+  return all.filter((t) => !all.some((o) => o !== t && o.startsWith(t)));
+}
+
 function updateAttribution(layerId) {
   const shown = [layerId, state.regions ? 'region' : null].filter(Boolean);
   const config = catalog.config?.attribution || [];
@@ -557,10 +569,10 @@ function updateAttribution(layerId) {
   }
   if (catalog.config?.tile_url && catalog.config.tile_attribution) { short.push(catalog.config.tile_attribution); full.push(catalog.config.tile_attribution); }
   for (const t of attributions) map.attributionControl.removeAttribution(t);
-  const sentences = [...new Set(short.filter(Boolean).flatMap((t) => t.split(/(?<=\.)\s+/)))];
-  attributions = sentences.map((t) => h('span', {}, t.replace(/\.$/, '')).innerHTML); // escaped; Leaflet adds commas
+  const sentences = onceEach(short.flatMap((t) => String(t || '').split(/(?<=\.)\s+/)));
+  attributions = sentences.map((t) => h('span', {}, t).innerHTML); // escaped; Leaflet adds commas
   for (const t of attributions) map.attributionControl.addAttribution(t);
-  const lines = [...new Set(full.map((t) => t.trim()).filter(Boolean))];
+  const lines = onceEach(full).map((t) => (/[.!?]$/.test(t) ? t : `${t}.`));
   $('#attribution-list').replaceChildren(...lines.map((t) => h('li', {}, t)));
 }
 

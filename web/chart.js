@@ -1,8 +1,6 @@
 // chart.js: small inline SVG charts with no library: trend lines across years and ranking bars.
 import { s, h } from './dom.js';
-
-let compact = null; // made on first use: the first Intl.NumberFormat costs 20-50 ms (classify.js)
-const fmtShort = (v) => (compact ??= new Intl.NumberFormat('en-GB', { notation: 'compact', maximumSignificantDigits: 3 })).format(v);
+import { formatValue } from './format.js';
 
 export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
 
@@ -10,7 +8,7 @@ export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
  * Line chart of series [{label, colour, dash?, points: [[year, value|null]...]}].
  * Gaps (null) break the line. Returns an <svg> with a <title> for screen readers.
  */
-export function lineChart(series, { width = 300, height = 140, title = 'Trend' } = {}) {
+export function lineChart(series, { width = 300, height = 140, title = 'Trend', units = {} } = {}) {
   const pts = series.flatMap((x) => x.points.filter(([, v]) => v != null));
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', { text: title }));
   if (pts.length === 0) return h('p', { class: 'muted' }, 'No values to chart.');
@@ -25,8 +23,8 @@ export function lineChart(series, { width = 300, height = 140, title = 'Trend' }
   svg.append(
     s('line', { x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, class: 'axis' }),
     s('line', { x1: m.l, x2: m.l, y1: m.t, y2: height - m.b, class: 'axis' }),
-    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: fmtShort(y1) }),
-    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: fmtShort(y0) }),
+    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: formatValue(y1, units, { compact: true }) }),
+    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: formatValue(y0, units, { compact: true }) }),
     s('text', { x: X(x0), y: height - 4, 'text-anchor': 'start', text: String(x0) }),
     s('text', { x: X(x1), y: height - 4, 'text-anchor': 'end', text: String(x1) }),
   );
@@ -50,10 +48,11 @@ export const chartKey = (series) =>
   h('ul', { class: 'key' }, series.map((x) => h('li', {}, h('span', { class: 'chip', style: `background:${x.colour}` }), x.label)));
 
 /** Horizontal bars, sorted as given, rows [{code, name, value}], with the median marked. */
-export function barChart(rows, { median, selected = [], onSelect, unit = '' }) {
+export function barChart(rows, { median, selected = [], onSelect, units = {} }) {
   const vals = rows.map((r) => r.value).filter((v) => v != null);
   const lo = Math.min(0, ...vals), hi = Math.max(0, ...vals) || 1;
   const pct = (v) => ((v - lo) / (hi - lo)) * 100;
+  const unit = units.unit_symbol || units.unit;
   const list = h('ol', { class: 'bars', 'aria-label': `Ranking${unit ? ` (${unit})` : ''}` });
   for (const r of rows) {
     const sel = selected.includes(r.code);
@@ -63,8 +62,8 @@ export function barChart(rows, { median, selected = [], onSelect, unit = '' }) {
       h('button', { type: 'button', class: 'bar-label', onclick: () => onSelect(r.code), title: `Select ${r.name}` }, r.name),
       h('span', { class: 'bar-track' },
         h('span', { class: 'bar', style: `left:${left}%;width:${width}%` }),
-        median != null ? h('span', { class: 'median', style: `left:${pct(median)}%`, title: `Median ${fmtShort(median)}` }) : null),
-      h('span', { class: 'bar-value' }, r.value == null ? 'no data' : fmtShort(r.value))));
+        median != null ? h('span', { class: 'median', style: `left:${pct(median)}%`, title: `Median ${formatValue(median, units)}` }) : null),
+      h('span', { class: 'bar-value' }, formatValue(r.value, units))));
   }
   return list;
 }

@@ -65,23 +65,6 @@ export function colours(b) {
   return Array.from({ length: k }, (_, i) => PALETTE[Math.round((i * (PALETTE.length - 1)) / (k - 1))]);
 }
 
-// The first Intl.NumberFormat loads the locale data (20-50 ms in a browser), so it is made on first
-// use, and the legend's short numbers, drawn with the first choropleth, do without it.
-let exact = null;
-let short = null; // 3 significant digits, for the rare value written in exponent form
-/** The value exactly as the API gave it (grouped digits only). */
-export const fmt = (v) => (v == null ? 'no data' : (exact ??= new Intl.NumberFormat('en-GB', { maximumFractionDigits: 10 })).format(v));
-/** Digits grouped in threes with commas, as en-GB writes them: 1234567 -> "1,234,567". */
-const grouped = (s) => s.replace(/^(-?\d+)/, (int) => int.replace(/\B(?=(\d{3})+$)/g, ','));
-/** A rounded value for legends and axes: whole numbers from 1,000, else 3 significant digits. */
-export function fmtShort(v) {
-  if (v == null) return '–';
-  const s = String(Math.abs(v) >= 1000 ? Math.round(v) : Number(v.toPrecision(3)));
-  if (s.includes('e')) return (short ??= new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 3 })).format(v);
-  return grouped(s === '-0' ? '0' : s);
-}
-export const withUnit = (v, unit) => (v == null ? 'no data' : !unit ? fmt(v) : unit === '%' ? `${fmt(v)}%` : `${fmt(v)} ${unit}`);
-
 /**
  * The statistics of a /values answer as the page uses them: the server's count, ranks (1 =
  * highest) and median, the areas in rank order, and the values sorted for the class breaks.

@@ -3,7 +3,8 @@
 // "check source" flags, the LISA classes with the global Moran's I, and which boundary layer
 // version is drawn.
 import { h } from './dom.js';
-import { LISA, NO_DATA, fmtShort } from './classify.js';
+import { LISA, NO_DATA } from './classify.js';
+import { formatValue } from './format.js';
 
 
 /** The polarity line: which end of the ramp is better. */
@@ -15,6 +16,10 @@ function polarity(better, reason) {
 }
 
 /** The legend in `box` (an element beside the map): folded on a phone, open elsewhere. */
+/** The legend row of the overlap hatching, drawn in both modes. */
+const overlapRow = (n) => h('li', { id: 'legend-overlap' }, h('span', { class: 'swatch hatch' }),
+  `Overlap (${n} pair${n > 1 ? 's' : ''}): districts in two LEPs, counted in both`);
+
 export function createLegend(box) {
   const control = {};
   // Folded on a phone, where it would push the panel down; then as the reader leaves it.
@@ -46,6 +51,7 @@ export function createLegend(box) {
       const g = o.spatial.global || {};
       const rows = Object.entries(LISA).map(([k, c]) => h('li', { 'data-lisa': k }, h('span', { class: 'swatch', style: `background:${c.colour}` }), c.label,
         h('span', { class: 'count' }, ` (${o.lisaCounts[k] || 0})`)));
+      if (o.overlaps) rows.push(overlapRow(o.overlaps));
       box.replaceChildren(fold(title, ...head,
         h('div', { class: 'legend-unit' }, 'Local Moran’s I: each area against the mean of its neighbours'),
         h('ul', {}, rows),
@@ -61,15 +67,12 @@ export function createLegend(box) {
     }
     const rows = o.colours.map((c, i) =>
       h('li', {}, h('span', { class: 'swatch', style: `background:${c}` }),
-        `${fmtShort(o.breaks[i])} – ${fmtShort(o.breaks[i + 1])}`, h('span', { class: 'count' }, ` (${o.counts[i]})`),
+        `${formatValue(o.breaks[i], o.units)} – ${formatValue(o.breaks[i + 1], o.units)}`, h('span', { class: 'count' }, ` (${o.counts[i]})`),
         o.better === true && i === o.colours.length - 1 ? h('span', { class: 'best' }, ' best') : '',
         o.better === false && i === 0 && o.colours.length > 1 ? h('span', { class: 'best' }, ' best') : ''));
     rows.push(h('li', {}, h('span', { class: 'swatch nodata', style: `background:${NO_DATA}` }), 'No data',
       h('span', { class: 'count' }, ` (${o.noData})`)));
-    if (o.overlaps) {
-      rows.push(h('li', { id: 'legend-overlap' }, h('span', { class: 'swatch hatch' }),
-        `Overlap (${o.overlaps} pair${o.overlaps > 1 ? 's' : ''}): districts in two LEPs, counted in both`));
-    }
+    if (o.overlaps) rows.push(overlapRow(o.overlaps));
     if (o.checkSource) {
       rows.push(h('li', { id: 'legend-check-source' }, h('span', { class: 'swatch check' }),
         `Check source (${o.checkSource}): beyond the outlier rule`));

@@ -1,14 +1,13 @@
 // panel.js: the side panel's four views (area details, compare as cards, ranking, table) and the
 // point-lookup box. It reads the page state and calls back into app.js through `actions`.
-// Percentiles are the server's (/ranking), shown as it computes them (ties share the mid-rank).
+// Percentiles are the server's (/ranking), as it computes them (ties share the mid-rank): in the
+// good direction ("better than 78% of areas") where the indicator has one, else labelled raw.
+// Every number is written by format.js with the indicator's unit and decimals.
 import { api } from './api.js';
 import { h } from './dom.js';
-import { LISA, fmtShort, withUnit } from './classify.js';
+import { LISA } from './classify.js';
 import { SERIES, barChart, chartKey, lineChart } from './chart.js';
-
-const signed = (d) => (d == null ? '–' : `${d > 0 ? '+' : ''}${fmtShort(d)}`);
-const ordinal = (n) => `${n}${[11, 12, 13].includes(n % 100) ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] || 'th')}`;
-const pct = (p) => (p == null ? '–' : ordinal(Math.round(p)));
+import { betterThan, formatNumber, formatValue, ordinalPercentile } from './format.js';
 const MAX_COMPARE = 5; // as in app.js
 const failed = (what, err) => h('p', { class: 'muted' }, `${what} not available: ${
   /no resource at/.test(err.message) ? 'this server does not offer it yet.' : err.message}`);
@@ -32,6 +31,12 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
   });
 
   const unit = () => view.unit;
+  /** A value, gap or statistic of the current indicator, in its unit and decimals. */
+  const fv = (v) => formatValue(v, view.units);
+  const signed = (d) => (d == null ? '–' : formatValue(d, view.units, { signed: true }));
+  /** Whether the indicator has a good direction: its percentiles are then read in it. */
+  const directed = () => typeof (view.vals?.higher_is_better ?? level().higher_is_better) === 'boolean';
+  const pctlLabel = (short) => (directed() ? (short ? 'Better than' : 'Standing') : short ? 'Pctl (raw)' : 'Percentile (raw)');
   /** The server's ranking of the current view: {code: entry}; resolves to an empty map on failure. */
   const serverRanks = () => {
     const at = `${state.ind}|${state.geo}|${state.year}`;
@@ -40,14 +45,21 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       () => ({ at, byCode: new Map() }));
   };
   const current = (at) => at === `${state.ind}|${state.geo}|${state.year}`;
-  /** Fill every `[data-pctl]` element under `el` with the server's percentile of its area. */
+  /**
+   * Fill every `[data-pctl]` element under `el` with the server's percentile of its area: the
+   * good-direction one in words (a table cell: "78%" under "Better than"), or the raw one.
+   */
   function fillPercentiles(el) {
     serverRanks().then(({ at, byCode }) => {
       if (!current(at)) return;
+      const good = directed();
       for (const cell of el.querySelectorAll('[data-pctl]')) {
-        const p = byCode.get(cell.dataset.pctl)?.percentile;
-        cell.textContent = pct(p);
+        const a = byCode.get(cell.dataset.pctl);
+        const p = good ? a?.good_percentile : a?.percentile;
+        const inTable = cell.tagName === 'TD';
+        cell.textContent = p == null ? '–' : !good ? ordinalPercentile(p) : inTable ? `${Math.round(p)}%` : betterThan(p);
         cell.dataset.percentile = p ?? '';
+        cell.dataset.direction = good ? 'good' : 'raw';
       }
     });
   }
@@ -94,12 +106,12 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       h('h2', { id: 'area-name' }, view.names.get(code)),
       h('p', { class: 'muted' }, `${code}. ${level().title}, ${state.year}. ${layerText(view.layerId)}.`),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Value'), h('dd', { id: 'area-value', 'data-value': v ?? '' }, withUnit(v, unit())),
+        h('dt', {}, 'Value'), h('dd', { id: 'area-value', 'data-value': v ?? '' }, fv(v)),
         h('dt', {}, 'Rank'), h('dd', { id: 'area-rank' }, st.rank[code] ? `${st.rank[code]} of ${st.n} (1 = highest)` : 'not ranked'),
-        h('dt', {}, `Percentile${pctlNote()}`), h('dd', { id: 'area-percentile', 'data-pctl': code }, '…'),
+        h('dt', {}, `${pctlLabel()}${pctlNote()}`), h('dd', { id: 'area-percentile', 'data-pctl': code }, '…'),
         h('dt', {}, 'Gap to neighbours'), h('dd', { id: 'area-gap' }, '…'),
-        h('dt', {}, `Median of ${st.n} areas`), h('dd', {}, withUnit(st.median, unit())),
-        h('dt', {}, 'Difference from median'), h('dd', {}, signed(diff))),
+        h('dt', {}, `Median of ${st.n} areas`), h('dd', { id: 'area-median' }, fv(st.median)),
+        h('dt', {}, 'Difference from median'), h('dd', { id: 'area-diff' }, signed(diff))),
       h('p', { class: 'buttons' },
         h('button', { type: 'button', disabled: inCmp || state.cmp.length >= MAX_COMPARE, onclick: () => actions.addCompare(code) },
           inCmp ? 'In comparison' : 'Add to compare'),
@@ -135,7 +147,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
 
     allYears().then((ys) => {
       const series = [{ label: view.names.get(code), colour: SERIES[0], points: ys.map(([y, r]) => [y, r?.values?.[code] ?? null]) }, medianSeries(ys)];
-      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} for ${view.names.get(code)} by year` }), chartKey(series), vintageNote(ys) || '');
+      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} for ${view.names.get(code)} by year`, units: view.units }), chartKey(series), vintageNote(ys) || '');
       trend.removeAttribute('aria-busy');
     });
 
@@ -148,8 +160,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
         feats.length ? h('ul', { class: 'plain' }, feats.map((f) => {
           const p = f.properties, c = f.id ?? p.code;
           return h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => actions.select(c) }, p.name || c),
-            `: ${withUnit(p.value ?? view.vals.values[c], unit())}`, p.difference != null ? ` (${signed(p.difference)} vs this area)` : '',
-            h('span', { class: 'muted' }, ` ${p.relation || ''}${p.shared_km != null ? `, ${fmtShort(p.shared_km)} km shared` : ''}`));
+            `: ${fv(p.value ?? view.vals.values[c])}`, p.difference != null ? ` (${signed(p.difference)} vs this area)` : '',
+            h('span', { class: 'muted' }, ` ${p.relation || ''}${p.shared_km != null ? `, ${formatValue(p.shared_km, { unit_symbol: 'km', decimals: 1 })} shared` : ''}`));
         })) : h('p', {}, 'No neighbouring areas.'));
     }, (err) => nbs.replaceChildren(h('h3', {}, 'Neighbours'), failed('Neighbours', err)));
 
@@ -167,7 +179,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
           const named = (ids) => ids.map((i) => level(i)?.title || i).join('; ');
           return h('li', { 'data-code': p.code },
             h('button', { type: 'button', class: 'link', onclick: () => actions.select(p.code) }, p.name || p.code),
-            h('span', { class: 'muted' }, ` distance ${fmtShort(p.distance)}`),
+            h('span', { class: 'muted' }, ` distance ${formatNumber(p.distance, 2)}`),
             p.better_on?.length ? h('span', { class: 'peer-better' }, `. Does better on: ${named(p.better_on)}`) : '',
             p.worse_on?.length ? h('span', { class: 'peer-worse' }, `. Does worse on: ${named(p.worse_on)}`) : '');
         })));
@@ -180,8 +192,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       const item = (id) => {
         const r = rows.get(id);
         return h('li', { 'data-indicator': id }, h('button', { type: 'button', class: 'link', onclick: () => actions.setIndicator(id, r.year) }, r.title || id),
-          `: ${withUnit(r.value, r.unit_symbol || r.unit)} (${r.year}), rank ${r.rank} of ${r.of}`,
-          r.good_percentile != null ? `, ${pct(r.good_percentile)} percentile in the good direction (${r.higher_is_better ? 'higher' : 'lower'} is better)` : '');
+          `: ${formatValue(r.value, r)} (${r.year}), rank ${r.rank} of ${r.of}`,
+          r.good_percentile != null ? `, ${betterThan(r.good_percentile)} (${r.higher_is_better ? 'higher' : 'lower'} is better)` : '');
       };
       const list = (id, ids, none) => (ids.length ? h('ul', { class: 'plain', id }, ids.map(item)) : h('p', { class: 'muted', id }, none));
       const strengths = res.strengths || [], weaknesses = res.weaknesses || [], neutral = res.neutral || [];
@@ -209,9 +221,9 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       cards.append(h('li', { class: 'card', 'data-code': c },
         h('h3', { class: 'card-title' }, h('span', { class: 'chip', style: `background:${SERIES[i]}` }), view.names.get(c)),
         h('dl', { class: 'facts' },
-          h('dt', {}, 'Value'), h('dd', { class: 'num', 'data-value': v ?? '' }, withUnit(v, unit())),
+          h('dt', {}, 'Value'), h('dd', { class: 'num', 'data-value': v ?? '' }, fv(v)),
           h('dt', {}, 'Rank'), h('dd', {}, st.rank[c] ? `${st.rank[c]} of ${st.n}` : '–'),
-          h('dt', {}, `Percentile${pctlNote()}`), h('dd', { 'data-pctl': c }, '…'),
+          h('dt', {}, `${pctlLabel()}${pctlNote()}`), h('dd', { 'data-pctl': c }, '…'),
           h('dt', {}, 'vs median'), h('dd', {}, signed(v != null ? v - st.median : null)),
           h('dt', {}, 'Neighbour mean (gap)'), h('dd', { class: 'nb' }, '…'),
           h('dt', {}, 'Against all areas'), h('dd', { class: 'verdict verdict-all' }, '…'),
@@ -225,7 +237,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       const byCode = new Map((res.areas || []).map((a) => [a.code, a]));
       for (const card of cards.children) {
         const a = byCode.get(card.dataset.code) || {};
-        card.querySelector('.nb').textContent = a.neighbour_mean == null ? '–' : `${fmtShort(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`;
+        card.querySelector('.nb').textContent = a.neighbour_mean == null ? '–' : `${fv(a.neighbour_mean)} (${signed(a.gap_to_neighbours)})`;
         card.querySelector('.verdict-all').textContent = a.verdicts?.all_areas ?? '–';
         card.querySelector('.verdict-neighbours').textContent = a.verdicts?.neighbours ?? '–';
       }
@@ -234,7 +246,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     });
     allYears().then((ys) => {
       const series = [...codes.map((c, i) => ({ label: view.names.get(c), colour: SERIES[i], points: ys.map(([y, r]) => [y, r?.values?.[c] ?? null]) })), medianSeries(ys)];
-      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} by year for the compared areas` }), chartKey(series), vintageNote(ys) || '');
+      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} by year for the compared areas`, units: view.units }), chartKey(series), vintageNote(ys) || '');
     });
   }
 
@@ -248,10 +260,10 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     };
     const summary = h('p', { id: 'ranking-summary' });
     const draw = (r) => {
-      summary.replaceChildren(`${r.count_with_data} areas with data. Median ${withUnit(r.median, unit())}`,
-        r.mean != null ? `; mean ${fmtShort(r.mean)}; standard deviation ${fmtShort(r.std_dev)}` : '', '.');
+      summary.replaceChildren(`${r.count_with_data} areas with data. Median ${fv(r.median)}`,
+        r.mean != null ? `; mean ${fv(r.mean)}; standard deviation ${fv(r.std_dev)}` : '', '.');
       const bars = barChart(r.areas.map((a) => ({ ...a, name: a.name || view.names.get(a.code) || a.code })),
-        { median: r.median, unit: unit(), selected: [state.area, ...state.cmp], onSelect: (c) => actions.select(c, { tab: 'area' }) });
+        { median: r.median, units: view.units, selected: [state.area, ...state.cmp], onSelect: (c) => actions.select(c, { tab: 'area' }) });
       el.querySelector('.bars')?.replaceWith(bars) ?? el.append(bars);
     };
     el.replaceChildren(h('h2', {}, 'Ranking'), ctxLine(), summary, h('p', { class: 'muted' }, 'Highest first; the dark line marks the median. Choose a name to see the area.'));
@@ -280,10 +292,10 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     el.replaceChildren(h('h2', {}, 'Table'), ctxLine(),
       h('div', { class: 'scroll' }, h('table', { id: 'area-table' },
         h('caption', {}, `${level().title}, ${state.year}${unit() ? ` (${unit()})` : ''}: ${rows.length} areas, ${st.n} with data`),
-        h('thead', {}, h('tr', {}, cols.map(th), h('th', { scope: 'col' }, h('abbr', { title: `Percentile${pctlNote()}` }, 'Pctl')), th(['code', 'Code']))),
+        h('thead', {}, h('tr', {}, cols.map(th), h('th', { scope: 'col' }, h('abbr', { title: `${directed() ? 'Better than this share of areas, in the good direction' : 'Percentile, raw (no better end)'}${pctlNote()}` }, pctlLabel(true))), th(['code', 'Code']))),
         h('tbody', {}, rows.map((r) => h('tr', { 'data-code': r.code, class: r.code === state.area ? 'sel' : null },
           h('th', { scope: 'row' }, h('button', { type: 'button', class: 'link', onclick: () => actions.select(r.code, { tab: 'area' }) }, r.name)),
-          h('td', { class: 'num', 'data-value': r.value ?? '' }, r.value == null ? 'no data' : withUnit(r.value, '')),
+          h('td', { class: 'num', 'data-value': r.value ?? '' }, fv(r.value)),
           h('td', { class: 'num' }, r.rank ?? '–'),
           h('td', { class: 'num', 'data-pctl': r.code }, '…'),
           h('td', { class: 'code' }, r.code)))))));

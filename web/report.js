@@ -6,6 +6,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA } from './classify.js';
+import { formatValue } from './format.js';
 import { SERIES, chartKey, lineChart } from './chart.js';
 
 const GEOGRAPHIES = { lep: 'Local Enterprise Partnership (LEP)', nuts2: 'NUTS 2 area', nuts3: 'NUTS 3 area' };
@@ -14,30 +15,10 @@ const TRENDS_EACH = 3;
 /** How many peers the report lists; the peers request asks for the API's maximum, so neighbours are found among them. */
 const PEERS_SHOWN = 5;
 const PEERS_ASKED = 50;
-const CURRENCY = new Set(['£', '€', '$']);
 
 const status = (window.smartspecReport = { status: 'loading', error: null });
 const root = document.getElementById('report');
 
-// ---- formatting ------------------------------------------------------------------------------
-
-const numberFormats = new Map();
-const grouped = (decimals) => {
-  if (!numberFormats.has(decimals)) numberFormats.set(decimals, new Intl.NumberFormat('en-GB', { minimumFractionDigits: decimals, maximumFractionDigits: decimals }));
-  return numberFormats.get(decimals);
-};
-/** `v` in en-GB with the indicator's decimals and unit: £30,619,000; 4.9%; 12.30 min; 2,710 students. */
-function formatValue(v, { unit, unit_symbol: symbol, decimals } = {}) {
-  if (v == null) return 'no data';
-  const n = grouped(Number.isInteger(decimals) ? decimals : 2).format(Math.abs(v));
-  const sign = v < 0 ? '−' : '';
-  if (CURRENCY.has(symbol)) return `${sign}${symbol}${n}`;
-  if (symbol === '%') return `${sign}${n}%`;
-  if (symbol) return `${sign}${n} ${symbol}`;
-  return unit ? `${sign}${n} ${unit}` : `${sign}${n}`;
-}
-/** A percentile in the good direction, as the server gives it, in words. */
-const betterThan = (p) => (p == null ? '–' : `${Math.round(p)}% of areas`);
 const plural = (n, one, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 // ---- reading the request ---------------------------------------------------------------------
@@ -112,7 +93,7 @@ function profileSection(profile, levels) {
         h('td', { class: 'num', 'data-value': r.value ?? '' }, formatValue(r.value, { unit: r.unit, unit_symbol: r.unit_symbol, decimals: lvl.decimals })),
         h('td', { class: 'num' }, r.rank != null ? `${r.rank} of ${r.of}` : '–'),
         neutral ? h('td', { class: 'num' }, r.percentile == null ? '–' : `${Math.round(r.percentile)} (raw)`)
-          : [h('td', { class: 'num', 'data-good-percentile': r.good_percentile ?? '' }, betterThan(r.good_percentile)),
+          : [h('td', { class: 'num', 'data-good-percentile': r.good_percentile ?? '' }, r.good_percentile == null ? '–' : `${Math.round(r.good_percentile)}% of areas`),
             h('td', {}, r.higher_is_better ? 'higher' : 'lower')]);
     })));
   const strengths = profile.strengths || [], weaknesses = profile.weaknesses || [], neutral = profile.neutral || [];
@@ -136,7 +117,7 @@ async function trendChart(req, profile, id, lvl, standing, letter) {
   const unit = [lvl.unit, lvl.unit_symbol && lvl.unit_symbol !== lvl.unit ? lvl.unit_symbol : ''].filter(Boolean).join(', ');
   return h('figure', { class: 'multiple', 'data-indicator': id, 'data-standing': standing },
     h('figcaption', {}, h('strong', {}, `${letter}. ${lvl.title || id}`), h('span', { class: 'muted' }, ` ${standing}${unit ? `; ${unit}` : ''}`)),
-    lineChart(series, { width: 240, height: 110, title: `${lvl.title || id}: ${profile.name} and the median of areas by year` }));
+    lineChart(series, { width: 240, height: 110, title: `${lvl.title || id}: ${profile.name} and the median of areas by year`, units: lvl }));
 }
 
 async function trendsSection(req, profile, levels) {

@@ -253,14 +253,17 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
       await page.waitForFunction(() => [...document.querySelectorAll('#area-table [data-pctl]')].every((td) => td.textContent !== '…'));
       const cells = await page.locator('#area-table td[data-pctl]').evaluateAll((tds) => tds.map((td) => [td.dataset.pctl, td.textContent]));
       const byCode = new Map(chosen.rk.areas.map((a) => [a.code, a]));
-      for (const [code, text] of cells) {
-        const p = byCode.get(code)?.percentile;
-        assert.equal(text, p == null ? '–' : ordinal(Math.round(p)), `${code}: the server's percentile`);
-      }
+      // In the good direction where the indicator has one ("Better than": 78%), else raw (78th).
+      const directed = typeof chosen.rk.higher_is_better === 'boolean';
+      const header = await page.locator('#area-table thead abbr').innerText();
+      assert.equal(header, directed ? 'Better than' : 'Pctl (raw)');
+      const cellText = (a) => (directed ? (a?.good_percentile == null ? '–' : `${Math.round(a.good_percentile)}%`) : a?.percentile == null ? '–' : ordinal(Math.round(a.percentile)));
+      for (const [code, text] of cells) assert.equal(text, cellText(byCode.get(code)), `${code}: the server's percentile`);
       const tied = chosen.differs[0].code;
       await page.locator(`#area-table tr[data-code="${tied}"] button`).click();
       await page.waitForFunction(() => document.querySelector('#area-percentile')?.textContent !== '…');
-      assert.equal(await page.locator('#area-percentile').innerText(), ordinal(Math.round(byCode.get(tied).percentile)));
+      const t = byCode.get(tied);
+      assert.equal(await page.locator('#area-percentile').innerText(), directed ? `better than ${Math.round(t.good_percentile)}% of areas` : ordinal(Math.round(t.percentile)));
     } finally { await page.close(); }
   });
 
@@ -484,7 +487,7 @@ describe('finding your way on the map (real server, headless Chromium)', { timeo
       assert.deepEqual(await ids('#profile-neutral'), prof.neutral);
       const weakest = await page.locator('#profile-weaknesses li').first().innerText();
       const row = prof.indicators.find((r) => r.indicator === prof.weaknesses[0]);
-      assert.match(weakest, new RegExp(`${Math.round(row.good_percentile)}(st|nd|rd|th) percentile in the good direction`));
+      assert.ok(weakest.includes(`better than ${Math.round(row.good_percentile)}% of areas`), weakest);
       // Peers say where each does better or worse, as the server's better_on / worse_on.
       await page.locator('#peers-list li').first().waitFor();
       // The peers request the page made (its indicators are the page's choice), asked again.
