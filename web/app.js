@@ -679,6 +679,19 @@ function drawNeighbourMarks(codes) {
 function chooseArea(code) {
   if (state.tab === 'compare') actions.addCompare(code);
   else actions.select(code);
+  revealPanel();
+}
+
+/**
+ * On a phone the panel sits under the map (style.css, max-width 500px): a choice on the map
+ * scrolls the panel's heading into view and moves focus to it, so what was chosen is seen.
+ */
+function revealPanel() {
+  if (!window.matchMedia('(max-width: 500px)').matches) return;
+  const panelEl = document.getElementById('panel');
+  const heading = panelEl.querySelector('[role=tabpanel]:not([hidden]) h2');
+  panelEl.scrollIntoView({ block: 'start' });
+  if (heading) { heading.tabIndex = -1; heading.focus({ preventScroll: true }); }
 }
 
 function pointClicked(latlng, code) {
@@ -692,7 +705,7 @@ async function lookup(lon, lat, selectFirst) {
     const res = await api.lookup(lon, lat, [view.layerId, 'region'].filter(Boolean));
     panel.lookup(res);
     const hit = res.layers?.find((l) => l.layer === view.layerId)?.areas?.[0];
-    if (selectFirst && hit) actions.select(hit.code);
+    if (selectFirst && hit) { actions.select(hit.code); revealPanel(); }
   } catch (err) {
     panel.lookup({ lon, lat, error: err.message });
   }
