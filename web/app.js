@@ -6,6 +6,7 @@ import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
 import { formatValue } from './format.js';
+import { embedCode } from './export.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
@@ -534,6 +535,23 @@ function updateLegend() {
   app.skewness = skew;
 }
 
+/** One click: the <iframe> of this view (its URL state) is shown, selected and copied. */
+async function showEmbed() {
+  const lvl = level();
+  const code = embedCode(location.href, `Smart Specialisation map: ${lvl?.title || state.ind}, ${state.year}`);
+  const box = $('#embed-code');
+  box.value = code;
+  $('#embed-box').hidden = false;
+  box.focus();
+  box.select();
+  try {
+    await navigator.clipboard.writeText(code);
+    $('#embed-status').textContent = 'Copied to the clipboard.';
+  } catch {
+    $('#embed-status').textContent = 'Selected: copy it with Ctrl+C.';
+  }
+}
+
 // ---- attribution ----------------------------------------------------------------------------
 
 /**
@@ -769,6 +787,8 @@ function wire() {
   $('#search').addEventListener('change', (e) => search(e.target.value));
   $('#search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); search(e.target.value); } });
   $('#download-csv').addEventListener('click', downloadCsv);
+  $('#embed').addEventListener('click', showEmbed);
+  $('#embed-close').addEventListener('click', () => { $('#embed-box').hidden = true; $('#embed').focus(); });
   map.on('click', (e) => pointClicked(e.latlng, null));
   map.on('zoomend', () => { refineGeometry(); refineRegions(); });
   map.on('moveend', viewMoved);

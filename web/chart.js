@@ -9,6 +9,9 @@ export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
  * Gaps (null) break the line. Returns an <svg> with a <title> for screen readers.
  */
 export function lineChart(series, { width = 300, height = 140, title = 'Trend', units = {} } = {}) {
+  // Axis labels carry a short unit symbol (£, %, min, µg/m³); a long unit name is in the caption.
+  const symbol = units.unit_symbol && units.unit_symbol.length <= 5 ? units.unit_symbol : '';
+  const axis = { decimals: units.decimals, unit_symbol: symbol };
   const pts = series.flatMap((x) => x.points.filter(([, v]) => v != null));
   const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', { text: title }));
   if (pts.length === 0) return h('p', { class: 'muted' }, 'No values to chart.');
@@ -23,8 +26,8 @@ export function lineChart(series, { width = 300, height = 140, title = 'Trend', 
   svg.append(
     s('line', { x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, class: 'axis' }),
     s('line', { x1: m.l, x2: m.l, y1: m.t, y2: height - m.b, class: 'axis' }),
-    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: formatValue(y1, units, { compact: true }) }),
-    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: formatValue(y0, units, { compact: true }) }),
+    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: formatValue(y1, axis, { compact: true }) }),
+    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: formatValue(y0, axis, { compact: true }) }),
     s('text', { x: X(x0), y: height - 4, 'text-anchor': 'start', text: String(x0) }),
     s('text', { x: X(x1), y: height - 4, 'text-anchor': 'end', text: String(x1) }),
   );
@@ -37,7 +40,7 @@ export function lineChart(series, { width = 300, height = 140, title = 'Trend', 
     }
     svg.append(s('path', { d, fill: 'none', stroke: ser.colour, 'stroke-width': 2, 'stroke-dasharray': ser.dash }));
     for (const [x, v] of ser.points) {
-      if (v != null) svg.append(s('circle', { cx: X(x), cy: Y(v), r: 2.5, fill: ser.colour, 'data-series': i }, s('title', { text: `${ser.label} ${x}: ${v}` })));
+      if (v != null) svg.append(s('circle', { cx: X(x), cy: Y(v), r: 2.5, fill: ser.colour, 'data-series': i }, s('title', { text: `${ser.label} ${x}: ${formatValue(v, units)}` })));
     }
   });
   return svg;

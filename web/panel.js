@@ -8,6 +8,7 @@ import { h } from './dom.js';
 import { LISA } from './classify.js';
 import { SERIES, barChart, chartKey, lineChart } from './chart.js';
 import { betterThan, formatNumber, formatValue, ordinalPercentile } from './format.js';
+import { chartDownloads } from './export.js';
 const MAX_COMPARE = 5; // as in app.js
 const failed = (what, err) => h('p', { class: 'muted' }, `${what} not available: ${
   /no resource at/.test(err.message) ? 'this server does not offer it yet.' : err.message}`);
@@ -64,6 +65,25 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     });
   }
   const pctlNote = () => (state.eng ? ' (among all UK areas)' : '');
+  /**
+   * A trend chart with its key, the vintage note and its SVG / PNG downloads, titled with the
+   * indicator, the areas, the years, the layer, the unit and the source.
+   */
+  const trendBlock = (series, ys, title, stem) => {
+    const chart = lineChart(series, { title, units: view.units });
+    const lvl = level();
+    const years = ys.filter(([, r]) => r).map(([y]) => y);
+    const meta = () => ({
+      title,
+      lines: [
+        `${years.length ? `${years[0]}–${years[years.length - 1]}. ` : ''}${layerText(view.layerId)}.`,
+        `Unit: ${[view.units.unit, view.units.unit_symbol].filter(Boolean).join(', ') || 'none given'}. Source: ${lvl.source_name || 'see the indicator notes'}.`,
+        `smartspec, ${location.origin}; indicators: Nesta, Research and innovation in the UK regions.`,
+      ],
+      series,
+    });
+    return [chart, chartKey(series), vintageNote(ys) || '', chart instanceof SVGElement ? chartDownloads(chart, meta, stem) : ''];
+  };
   const ctxLine = () => h('p', { class: 'muted' }, `${level().title}, ${state.year}. ${layerText(view.layerId)}.`);
 
   /** Values of the current indicator for every year with data, [[year, response|null]]. */
@@ -117,6 +137,8 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
           inCmp ? 'In comparison' : 'Add to compare'),
         h('button', { type: 'button', onclick: () => actions.zoomTo(code) }, 'Zoom to area'),
         h('button', { type: 'button', onclick: () => actions.select(null) }, 'Clear selection')),
+      h('p', {}, h('a', { id: 'area-report', href: `report.html?${new URLSearchParams({ area: code, geo: state.geo, year: state.year, ind: state.ind })}` },
+        `Area report for ${view.names.get(code)}, ${state.year}`), ' (printable, A4)'),
     );
     if (view.checkSource.has(code)) el.append(h('p', { class: 'note', id: 'area-check-source' }, '⚠ Check source: this value lies beyond the outlier rule; it may be an error in the source data.',
       view.vals.check_source_rule ? ` Rule: ${view.vals.check_source_rule.replace(/\.?$/, '.')}` : ''));
@@ -147,7 +169,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
 
     allYears().then((ys) => {
       const series = [{ label: view.names.get(code), colour: SERIES[0], points: ys.map(([y, r]) => [y, r?.values?.[code] ?? null]) }, medianSeries(ys)];
-      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} for ${view.names.get(code)} by year`, units: view.units }), chartKey(series), vintageNote(ys) || '');
+      trend.replaceChildren(h('h3', {}, 'Trend'), ...trendBlock(series, ys, `${level().title} for ${view.names.get(code)} by year`, `trend-${state.ind}-${code}`));
       trend.removeAttribute('aria-busy');
     });
 
@@ -246,7 +268,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     });
     allYears().then((ys) => {
       const series = [...codes.map((c, i) => ({ label: view.names.get(c), colour: SERIES[i], points: ys.map(([y, r]) => [y, r?.values?.[c] ?? null]) })), medianSeries(ys)];
-      trend.replaceChildren(h('h3', {}, 'Trend'), lineChart(series, { title: `${level().title} by year for the compared areas`, units: view.units }), chartKey(series), vintageNote(ys) || '');
+      trend.replaceChildren(h('h3', {}, 'Trend'), ...trendBlock(series, ys, `${level().title} by year for the compared areas`, `trend-${state.ind}-compare`));
     });
   }
 
