@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
 import { formatValue } from './format.js';
-import { embedCode } from './export.js';
+import { embedCode, mapSvg, pngOf, save } from './export.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
@@ -535,6 +535,20 @@ function updateLegend() {
   app.skewness = skew;
 }
 
+/** The map as drawn, with its names, legend and attribution, as a PNG. */
+async function downloadMap() {
+  const lvl = level();
+  const file = mapSvg($('#map'), {
+    title: `${lvl?.title || state.ind}, ${state.year}`,
+    lines: [`${layerText(view.layerId)}. Source: ${lvl?.source_name || 'see the indicator notes'}.`, `smartspec, ${location.href}`],
+  });
+  try {
+    save(await pngOf(file), `map-${state.ind}-${state.geo}-${state.year}.png`);
+  } catch (err) {
+    setStatus(`The map could not be saved as a picture: ${err.message}`);
+  }
+}
+
 /** One click: the <iframe> of this view (its URL state) is shown, selected and copied. */
 async function showEmbed() {
   const lvl = level();
@@ -788,6 +802,7 @@ function wire() {
   $('#search').addEventListener('keydown', (e) => { if (e.key === 'Enter') { e.preventDefault(); search(e.target.value); } });
   $('#download-csv').addEventListener('click', downloadCsv);
   $('#embed').addEventListener('click', showEmbed);
+  $('#download-map').addEventListener('click', downloadMap);
   $('#embed-close').addEventListener('click', () => { $('#embed-box').hidden = true; $('#embed').focus(); });
   map.on('click', (e) => pointClicked(e.latlng, null));
   map.on('zoomend', () => { refineGeometry(); refineRegions(); });

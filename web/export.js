@@ -63,3 +63,78 @@ export function chartDownloads(chart, meta, stem) {
 /** An <iframe> of the page at `url` (with its state), for a council's web page. */
 export const embedCode = (url, title) =>
   `<iframe src="${url.replace(/"/g, '&quot;')}" title="${title.replace(/"/g, '&quot;')}" width="900" height="640" style="border:0" loading="lazy"></iframe>`;
+
+/**
+ * The map as drawn, as one SVG document: the areas (Leaflet's own SVG, with its hatching), the
+ * names shown, the title, the legend beside the map and the attribution under it.
+ */
+export function mapSvg(mapEl, { title, lines = [] }) {
+  const mr = mapEl.getBoundingClientRect();
+  const W = Math.round(mr.width), H = Math.round(mr.height);
+  const LEGEND = 280, head = 20 + lines.length * 13 + 8;
+  const legendItems = [...document.querySelectorAll('#legend li')].map((li) => {
+    const sw = li.querySelector('.swatch');
+    const colour = sw ? getComputedStyle(sw).backgroundColor : '#fff';
+    return { colour: sw?.classList.contains('hatch') ? '#bbb' : colour, text: li.textContent.trim() };
+  });
+  const legendHead = [...document.querySelectorAll('#legend .legend-title, #legend .legend-place, #legend .legend-unit, #legend .legend-polarity')]
+    .map((el) => el.textContent.trim()).filter(Boolean).flatMap((t, i) => wrap(t, i === 0 ? 40 : 46));
+  const attribution = wrap(mapEl.querySelector('.leaflet-control-attribution')?.textContent.replace(/^Leaflet \| /, 'Leaflet | ') || '', 120);
+  for (const item of legendItems) item.lines = wrap(item.text, 40);
+  const legendH = 16 * legendHead.length + legendItems.reduce((n, item) => n + 4 + 12 * item.lines.length, 0) + 10;
+  const bodyH = Math.max(H, legendH);
+  const height = head + bodyH + 8 + attribution.length * 12 + 6;
+  const width = W + LEGEND;
+  const out = s('svg', { xmlns: 'http://www.w3.org/2000/svg', width: width * PNG_SCALE, height: height * PNG_SCALE, viewBox: `0 0 ${width} ${height}`,
+    'font-family': 'DejaVu Sans, Arial, sans-serif', 'font-size': 11 },
+  s('title', { text: title }),
+  s('rect', { width, height, fill: '#fff' }),
+  s('text', { x: 8, y: 16, 'font-size': 14, 'font-weight': 'bold', fill: '#111', text: title }),
+  lines.map((t, i) => s('text', { x: 8, y: 16 + 13 * (i + 1), 'font-size': 10, fill: '#444', text: t })));
+  const frame = s('svg', { x: 0, y: head, width: W, height: H, viewBox: `0 0 ${W} ${H}` },
+    s('rect', { width: W, height: H, fill: getComputedStyle(mapEl).backgroundColor || '#eef2f5' }));
+  for (const pane of mapEl.querySelectorAll('.leaflet-overlay-pane svg, .leaflet-regions-pane svg, .leaflet-marks-pane svg')) {
+    const r = pane.getBoundingClientRect();
+    const copy = pane.cloneNode(true);
+    copy.removeAttribute('style'); // Leaflet's CSS transform: the position is given by x and y here
+    copy.setAttribute('x', r.left - mr.left);
+    copy.setAttribute('y', r.top - mr.top);
+    copy.setAttribute('width', r.width);
+    copy.setAttribute('height', r.height);
+    frame.append(copy);
+  }
+  for (const el of mapEl.querySelectorAll('.leaflet-labels-pane .area-label:not(.hidden)')) {
+    const span = el.firstElementChild;
+    const r = span.getBoundingClientRect();
+    if (r.right < mr.left || r.left > mr.right || r.bottom < mr.top || r.top > mr.bottom) continue;
+    const cs = getComputedStyle(span);
+    const size = parseFloat(cs.fontSize);
+    const rows = span.innerText.split('\n');
+    rows.forEach((t, i) => frame.append(s('text', {
+      x: r.left - mr.left + r.width / 2, y: r.top - mr.top + (i + 0.8) * (r.height / rows.length), 'text-anchor': 'middle',
+      'font-size': size, 'font-weight': cs.fontWeight, 'font-style': cs.fontStyle, fill: cs.color,
+      stroke: '#fff', 'stroke-width': 2.5, 'paint-order': 'stroke', 'stroke-linejoin': 'round', text: t })));
+  }
+  out.append(frame);
+  const lx = W + 12;
+  let y = head + 14;
+  legendHead.forEach((t, i) => { out.append(s('text', { x: lx, y, 'font-size': i === 0 ? 11 : 10, 'font-weight': i === 0 ? 'bold' : 'normal', fill: '#222', text: t })); y += 16; });
+  for (const item of legendItems) {
+    out.append(s('rect', { x: lx, y: y - 10, width: 12, height: 12, fill: item.colour, stroke: '#888', 'stroke-width': 0.5 }),
+      ...item.lines.map((t, i) => s('text', { x: lx + 18, y: y + 12 * i, 'font-size': 10, fill: '#222', text: t })));
+    y += 4 + 12 * item.lines.length;
+  }
+  attribution.forEach((t, i) => out.append(s('text', { x: 8, y: head + bodyH + 18 + i * 12, 'font-size': 9, fill: '#333', text: t })));
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLSerializer().serializeToString(out)}`, width: width * PNG_SCALE, height: height * PNG_SCALE };
+}
+
+/** `text` broken into lines of at most `n` characters, at spaces. */
+function wrap(text, n) {
+  const out = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > n) { out.push(line); line = word; } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) out.push(line);
+  return out;
+}

@@ -68,6 +68,22 @@ describe('evidence a planner can take away (real server, headless Chromium)', { 
     } finally { await page.close(); }
   });
 
+  it('the map view downloads as a PNG with its names, legend and attribution', async () => {
+    const { page, errors } = await openMap(browser, server.base, '#geo=lep&ind=gbp_research_income&year=2018&regions=1');
+    try {
+      await settle(page);
+      const want = await page.evaluate(() => { const r = document.getElementById('map').getBoundingClientRect(); return { w: Math.round(r.width) }; });
+      const png = await download(page, '#download-map');
+      assert.match(png.name, /^map-gbp_research_income-lep-2018\.png$/);
+      const size = pngSize(png.body);
+      assert.ok(size, 'a PNG file');
+      assert.equal(size.width, 2 * (want.w + 280), 'the map and the legend beside it, at twice the screen size');
+      assert.ok(size.height > 1000, `${size.height} px high`);
+      assert.ok(png.body.length > 100_000, `${png.body.length} bytes: areas drawn, not a blank picture`);
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
   it('the area panel links to the area report, which opens on that area and year', async () => {
     const { page, errors } = await openMap(browser, server.base, '#geo=lep&ind=gbp_research_income&year=2018&area=E37000015');
     try {
