@@ -1,6 +1,7 @@
 // chart.js: small inline SVG charts with no library: trend lines across years and ranking bars.
 import { s, h } from './dom.js';
 import { formatValue } from './format.js';
+import { SHORT_NAMES } from './shortnames.js';
 
 export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
 
@@ -69,4 +70,30 @@ export function barChart(rows, { median, selected = [], onSelect, units = {} }) 
       h('span', { class: 'bar-value' }, formatValue(r.value, units))));
   }
   return list;
+}
+
+/**
+ * The ranking as an SVG bar chart (for a file: the page shows `barChart`): one bar per area with
+ * a value, sorted as given, its value written beside it, the median marked.
+ */
+export function barChartSvg(rows, { median, units = {}, title = 'Ranking', width = 440 } = {}) {
+  const shown = rows.filter((r) => r.value != null);
+  const rowH = 12, m = { l: 150, r: 90, t: 6, b: 14 };
+  const height = m.t + shown.length * rowH + m.b;
+  const vals = shown.map((r) => r.value);
+  const lo = Math.min(0, ...vals), hi = Math.max(0, ...vals) || 1;
+  const X = (v) => m.l + ((v - lo) / (hi - lo)) * (width - m.l - m.r);
+  const svg = s('svg', { viewBox: `0 0 ${width} ${height}`, class: 'chart', role: 'img', 'aria-label': title }, s('title', { text: title }));
+  shown.forEach((r, i) => {
+    const y = m.t + i * rowH;
+    svg.append(
+      s('text', { x: m.l - 4, y: y + 9, 'text-anchor': 'end', 'font-size': 8, text: r.name.length > 30 ? SHORT_NAMES[r.name] || `${r.name.slice(0, 29)}…` : r.name }),
+      s('rect', { x: Math.min(X(0), X(r.value)), y: y + 2, width: Math.max(0.5, Math.abs(X(r.value) - X(0))), height: rowH - 4, fill: '#41b6c4' }),
+      s('text', { x: width - m.r + 4, y: y + 9, 'font-size': 8, text: formatValue(r.value, units) }));
+  });
+  if (median != null) {
+    svg.append(s('line', { x1: X(median), x2: X(median), y1: m.t, y2: height - m.b, stroke: '#222', 'stroke-width': 1, 'stroke-dasharray': '3 2' }),
+      s('text', { x: X(median), y: height - 3, 'text-anchor': 'middle', 'font-size': 8, text: `median ${formatValue(median, units)}` }));
+  }
+  return svg;
 }

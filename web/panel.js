@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA } from './classify.js';
-import { SERIES, barChart, chartKey, lineChart } from './chart.js';
+import { SERIES, barChart, barChartSvg, chartKey, lineChart } from './chart.js';
 import { betterThan, formatNumber, formatValue, ordinalPercentile } from './format.js';
 import { chartDownloads } from './export.js';
 const MAX_COMPARE = 5; // as in app.js
@@ -65,23 +65,24 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     });
   }
   const pctlNote = () => (state.eng ? ' (among all UK areas)' : '');
+  /** A chart file's title lines: the years, the layer, the unit, the source. */
+  const chartMeta = (title, series, years = '') => ({
+    title,
+    lines: [
+      `${years}${layerText(view.layerId)}.`,
+      `Unit: ${[view.units.unit, view.units.unit_symbol].filter(Boolean).join(', ') || 'none given'}. Source: ${level().source_name || 'see the indicator notes'}.`,
+      `smartspec, ${location.origin}; indicators: Nesta, Research and innovation in the UK regions.`,
+    ],
+    series,
+  });
   /**
    * A trend chart with its key, the vintage note and its SVG / PNG downloads, titled with the
    * indicator, the areas, the years, the layer, the unit and the source.
    */
   const trendBlock = (series, ys, title, stem) => {
     const chart = lineChart(series, { title, units: view.units });
-    const lvl = level();
     const years = ys.filter(([, r]) => r).map(([y]) => y);
-    const meta = () => ({
-      title,
-      lines: [
-        `${years.length ? `${years[0]}–${years[years.length - 1]}. ` : ''}${layerText(view.layerId)}.`,
-        `Unit: ${[view.units.unit, view.units.unit_symbol].filter(Boolean).join(', ') || 'none given'}. Source: ${lvl.source_name || 'see the indicator notes'}.`,
-        `smartspec, ${location.origin}; indicators: Nesta, Research and innovation in the UK regions.`,
-      ],
-      series,
-    });
+    const meta = () => chartMeta(title, series, years.length ? `${years[0]}–${years[years.length - 1]}. ` : '');
     return [chart, chartKey(series), vintageNote(ys) || '', chart instanceof SVGElement ? chartDownloads(chart, meta, stem) : ''];
   };
   const ctxLine = () => h('p', { class: 'muted' }, `${level().title}, ${state.year}. ${layerText(view.layerId)}.`);
@@ -287,6 +288,12 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
       const bars = barChart(r.areas.map((a) => ({ ...a, name: a.name || view.names.get(a.code) || a.code })),
         { median: r.median, units: view.units, selected: [state.area, ...state.cmp], onSelect: (c) => actions.select(c, { tab: 'area' }) });
       el.querySelector('.bars')?.replaceWith(bars) ?? el.append(bars);
+      const rows = r.areas.map((a) => ({ ...a, name: a.name || view.names.get(a.code) || a.code }));
+      const title = `${level().title}, ${state.year}: ranking of ${r.count_with_data} areas`;
+      const file = barChartSvg(rows, { median: r.median, units: view.units, title });
+      const downloads = chartDownloads(file, () => chartMeta(title, []), `ranking-${state.ind}-${state.geo}-${state.year}`);
+      downloads.id = 'ranking-downloads';
+      el.querySelector('#ranking-downloads')?.replaceWith(downloads) ?? summary.after(downloads);
     };
     el.replaceChildren(h('h2', {}, 'Ranking'), ctxLine(), summary, h('p', { class: 'muted' }, 'Highest first; the dark line marks the median. Choose a name to see the area.'));
     draw(local);

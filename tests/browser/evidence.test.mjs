@@ -68,6 +68,22 @@ describe('evidence a planner can take away (real server, headless Chromium)', { 
     } finally { await page.close(); }
   });
 
+  it('the ranking downloads as an SVG bar chart of every area with a value, and as a PNG', async () => {
+    const rk = await getJson(server.base, '/indicators/gbp_research_income/ranking?geography=lep&year=2018');
+    const { page, errors } = await openMap(browser, server.base, '#geo=lep&ind=gbp_research_income&year=2018&tab=ranking');
+    try {
+      await settle(page);
+      const svg = await download(page, '#ranking-downloads [data-download="svg"]');
+      const text = svg.body.toString('utf8');
+      assert.equal((text.match(/<rect [^>]*fill="#41b6c4"/g) || []).length, rk.count_with_data, 'one bar per area with a value');
+      assert.ok(text.includes('London') && text.includes('£2,030,129,000'), 'names and values written by the rule');
+      assert.match(text, /median £/);
+      const png = await download(page, '#ranking-downloads [data-download="png"]');
+      assert.ok(pngSize(png.body)?.width === 920, 'a PNG of the file width');
+      assert.deepEqual(errors, []);
+    } finally { await page.close(); }
+  });
+
   it('the map view downloads as a PNG with its names, legend and attribution', async () => {
     const { page, errors } = await openMap(browser, server.base, '#geo=lep&ind=gbp_research_income&year=2018&regions=1');
     try {
