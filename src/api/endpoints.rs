@@ -123,10 +123,15 @@ const V: Param = param(
     Kind::Text,
     "The data version (`data_version` of /map-config.json). Any value is accepted; with the current one the response is marked immutable.",
 );
+const ZOOM_LEVEL: Param = param(
+    "zoom-level",
+    Kind::Integer { min: 0, max: 22 },
+    "OGC API Features Part 7: the zoom level (WebMercatorQuad) the geometry is drawn at: selects a generalised band (half a pixel at 52.5°N) that keeps shared borders shared; full resolution from zoom level 12 or without it.",
+);
 const ZOOM: Param = param(
     "zoom",
     Kind::Integer { min: 0, max: 22 },
-    "Web Mercator zoom the geometry is drawn at: selects a generalised band (half a pixel at 52.5°N) that keeps shared borders shared; full resolution from zoom 12 or without zoom.",
+    "The same as zoom-level (its name before Part 7); both may be given only with one value.",
 );
 const PROPERTIES: Param = param(
     "properties",
@@ -367,6 +372,7 @@ pub const ITEMS: Endpoint = Endpoint {
         YEAR_JOIN,
         F_DOWNLOAD,
         V,
+        ZOOM_LEVEL,
         ZOOM,
         SKIP_GEOMETRY,
         GEOMETRY_WKT,
@@ -393,6 +399,7 @@ pub const ITEM: Endpoint = Endpoint {
         YEAR_JOIN,
         F_DOWNLOAD,
         V,
+        ZOOM_LEVEL,
         ZOOM,
         GEOMETRY_WKT,
         CRS,
@@ -411,7 +418,7 @@ pub const NEIGHBOURS: Endpoint = Endpoint {
     tag: "Analysis",
     summary: "The areas sharing a border with one area",
     description: "Neighbours by shared border, with the shared length in km and, with indicator and year, each neighbour's value.",
-    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM, CRS],
+    params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM_LEVEL, ZOOM, CRS],
     property_filters: false,
     answer: Answer {
         description: "The neighbours, as features.",

@@ -395,16 +395,32 @@ pub(crate) fn one_feature<'a>(
     })
 }
 
-/// The geometry for `zoom`, if given: a generalised band, or full resolution.
+/// The geometry for `zoom-level` (OGC API Features Part 7) or its older name `zoom`, if given: a
+/// generalised band, or full resolution. Both at once must agree.
 pub(crate) fn zoom_of<'a>(
     layer: &'a Layer,
     params: &Params,
 ) -> Result<Option<Generalisation<'a>>, ApiError> {
-    params
+    let standard = params
+        .get("zoom-level")
+        .map(|z| parse_zoom("zoom-level", z))
+        .transpose();
+    let older = params
         .get("zoom")
-        .map(|z| parse_zoom(z).map(|z| Generalisation::for_zoom(layer, z)))
-        .transpose()
-        .map_err(ApiError::invalid)
+        .map(|z| parse_zoom("zoom", z))
+        .transpose();
+    let zoom = match (
+        standard.map_err(ApiError::invalid)?,
+        older.map_err(ApiError::invalid)?,
+    ) {
+        (Some(a), Some(b)) if a != b => {
+            return Err(ApiError::invalid(format!(
+                "zoom-level={a} and zoom={b} disagree: give one (zoom is zoom-level's older name)"
+            )))
+        }
+        (a, b) => a.or(b),
+    };
+    Ok(zoom.map(|z| Generalisation::for_zoom(layer, z)))
 }
 
 /// The CRS named by parameter `name` (`crs`, `bbox-crs`); CRS84 when absent.

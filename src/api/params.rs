@@ -173,19 +173,19 @@ fn parse_number(name: &str, value: &str) -> Result<f64, String> {
 /// The highest `zoom` accepted (Web Mercator zoom levels of common tile servers).
 pub const MAX_ZOOM: u8 = 22;
 
-/// Parses `zoom`: a whole number from 0 to [`MAX_ZOOM`].
+/// Parses `zoom-level` (or `zoom`, named by `name` in the error): a whole number from 0 to [`MAX_ZOOM`].
 ///
 /// ```
 /// use smartspec::api::params::parse_zoom;
-/// assert_eq!(parse_zoom("8"), Ok(8));
-/// assert!(parse_zoom("23").is_err());
-/// assert!(parse_zoom("6.5").is_err());
+/// assert_eq!(parse_zoom("zoom-level", "8"), Ok(8));
+/// assert!(parse_zoom("zoom-level", "23").unwrap_err().starts_with("zoom-level: "));
+/// assert!(parse_zoom("zoom", "6.5").is_err());
 /// ```
-pub fn parse_zoom(value: &str) -> Result<u8, String> {
+pub fn parse_zoom(name: &str, value: &str) -> Result<u8, String> {
     match value.trim().parse::<u8>() {
         Ok(z) if z <= MAX_ZOOM => Ok(z),
         _ => Err(format!(
-            "zoom: expected a whole number from 0 to {MAX_ZOOM}, got '{value}'"
+            "{name}: expected a whole number from 0 to {MAX_ZOOM}, got '{value}'"
         )),
     }
 }

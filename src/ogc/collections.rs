@@ -8,8 +8,9 @@ use crate::topology::FULL_RESOLUTION_ZOOM;
 use serde::Serialize;
 
 /// The conformance classes this server implements and tests: Part 1 Core, GeoJSON, HTML and
-/// OpenAPI 3.0, Part 2 CRS by reference, and Part 3's queryables as query parameters.
-pub const CONFORMANCE: [&str; 7] = [
+/// OpenAPI 3.0, Part 2 CRS by reference, Part 3's queryables as query parameters, and Part 7's
+/// `zoom-level` (draft 24-020) on items, one item and neighbours.
+pub const CONFORMANCE: [&str; 9] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
@@ -17,6 +18,8 @@ pub const CONFORMANCE: [&str; 7] = [
     "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+    "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level",
+    "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level-features",
 ];
 
 /// The media type of the OpenAPI document (`/api`).

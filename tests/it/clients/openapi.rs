@@ -184,6 +184,8 @@ async fn conformance_claims_what_is_implemented() {
         "http://www.opengis.net/spec/ogcapi-features-2/1.0/conf/crs",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
+        "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level",
+        "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level-features",
     ]
     .into_iter()
     .collect();

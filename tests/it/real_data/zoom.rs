@@ -147,3 +147,40 @@ async fn collections_list_their_bands() {
     assert_eq!(bands[0]["max_zoom"], 5);
     assert_eq!(c["generalisation"]["full_resolution_from_zoom"], 12);
 }
+
+/// OGC API Features Part 7 names the parameter `zoom-level`: it selects the same band as `zoom` on
+/// items, one item and neighbours; both at once must agree; a bad one is named in the error.
+#[tokio::test]
+async fn zoom_level_is_part_7s_name_for_zoom() {
+    let app = app(real_catalog());
+    for path in [
+        "/collections/lep-2017/items?limit=100",
+        "/collections/lep-2017/items/E37000015?",
+        "/collections/lep-2017/items/E37000015/neighbours?",
+    ] {
+        let sep = if path.ends_with('?') { "" } else { "&" };
+        let old = get(&app, &format!("{path}{sep}zoom=7")).await;
+        let new = get(&app, &format!("{path}{sep}zoom-level=7")).await;
+        assert_eq!(new.status, 200, "{path}");
+        let shapes = |j: serde_json::Value| j.get("features").or(j.get("geometry")).cloned();
+        assert!(shapes(new.json()).is_some(), "{path}");
+        assert_eq!(
+            shapes(new.json()),
+            shapes(old.json()),
+            "{path}: zoom-level=7 is zoom=7"
+        );
+        let both = get(&app, &format!("{path}{sep}zoom-level=7&zoom=7")).await;
+        assert_eq!(both.status, 200, "{path}: both, agreeing");
+        let clash = get(&app, &format!("{path}{sep}zoom-level=7&zoom=8")).await;
+        assert_eq!(clash.status, 400, "{path}: both, disagreeing");
+        let text = String::from_utf8_lossy(&clash.body).to_string();
+        assert!(text.contains("zoom-level=7 and zoom=8 disagree"), "{text}");
+        let bad = get(&app, &format!("{path}{sep}zoom-level=23")).await;
+        assert_eq!(bad.status, 400);
+        let text = String::from_utf8_lossy(&bad.body).to_string();
+        assert!(
+            text.contains("zoom-level: expected a whole number from 0 to 22"),
+            "{text}"
+        );
+    }
+}
