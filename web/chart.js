@@ -21,14 +21,16 @@ export function lineChart(series, { width = 300, height = 140, title = 'Trend', 
   let [y0, y1] = [Math.min(...vals), Math.max(...vals)];
   if (x0 === x1) { x0 -= 1; x1 += 1; }
   if (y0 === y1) { y0 -= Math.abs(y0) * 0.1 || 1; y1 += Math.abs(y1) * 0.1 || 1; }
-  const m = { l: 44, r: 8, t: 8, b: 20 };
+  const top = formatValue(y1, axis, { compact: true }), bottom = formatValue(y0, axis, { compact: true });
+  // Room on the left for the longer axis label (about 0.6 em a character at the chart's 10 px).
+  const m = { l: Math.max(44, 8 + 6 * Math.max(top.length, bottom.length)), r: 8, t: 8, b: 20 };
   const X = (x) => m.l + ((x - x0) / (x1 - x0)) * (width - m.l - m.r);
   const Y = (y) => height - m.b - ((y - y0) / (y1 - y0)) * (height - m.t - m.b);
   svg.append(
     s('line', { x1: m.l, x2: width - m.r, y1: height - m.b, y2: height - m.b, class: 'axis' }),
     s('line', { x1: m.l, x2: m.l, y1: m.t, y2: height - m.b, class: 'axis' }),
-    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: formatValue(y1, axis, { compact: true }) }),
-    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: formatValue(y0, axis, { compact: true }) }),
+    s('text', { x: m.l - 4, y: Y(y1) + 4, 'text-anchor': 'end', text: top }),
+    s('text', { x: m.l - 4, y: Y(y0), 'text-anchor': 'end', text: bottom }),
     s('text', { x: X(x0), y: height - 4, 'text-anchor': 'start', text: String(x0) }),
     s('text', { x: X(x1), y: height - 4, 'text-anchor': 'end', text: String(x1) }),
   );
