@@ -523,7 +523,7 @@ pub const SPATIAL: Endpoint = Endpoint {
     operation_id: "getSpatialStatistics",
     tag: "Analysis",
     summary: "Spatial statistics of neighbours for one indicator",
-    description: "Per area: the spatial lag (mean of the neighbours' values), the gap to the neighbours, local Moran's I with a permutation p-value and its LISA class (high-high, low-low, high-low, low-high, not-significant, island, no-data); for the layer: global Moran's I with its permutation p-value. Weights: queen contiguity (overlapping areas count as neighbours), row-standardised. Deterministic for a given seed; definitions in the README.",
+    description: "Per area: the spatial lag (mean of the neighbours' values), the gap to the neighbours, local Moran's I with a permutation p-value and its LISA class (high-high, low-low, high-low, low-high, not-significant, island, no-data); for the layer: global Moran's I with its permutation p-value. Weights: queen contiguity (overlapping areas count as neighbours), row-standardised. Deterministic for a given seed; definitions in docs/analysis.md.",
     params: &[
         GEOGRAPHY,
         YEAR,

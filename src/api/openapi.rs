@@ -446,7 +446,7 @@ fn component_schemas() -> BTreeMap<&'static str, Value> {
     .collect()
 }
 
-/// `/indicators/{id}/spatial` (see `views::spatial` and the README's *Spatial statistics*).
+/// `/indicators/{id}/spatial` (see `views::spatial` and *Spatial statistics* in docs/analysis.md).
 fn spatial_statistics() -> Value {
     let number = json!({"type": "number", "nullable": true});
     let area = json!({

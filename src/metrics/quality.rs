@@ -15,7 +15,7 @@ const MIN_VALUES: usize = 5;
 /// The fewest area-years two indicators must share to be called duplicates.
 pub const MIN_SHARED: usize = 10;
 
-/// The rule in words, for responses and the README.
+/// The rule in words, for responses and the docs.
 pub const OUTLIER_RULE: &str = "more than 5 robust standard deviations (1.4826 × MAD) from the median of the indicator-year, in log space when no value is negative (zeros are never flagged and do not count), otherwise on the raw values; at least 5 values and a non-zero MAD";
 
 /// Positions of the values beyond the rule ([`OUTLIER_RULE`]), ascending.

@@ -1,5 +1,5 @@
 //! The outlier rule ("check source") on the real data: with `within=england` it judges the
-//! English areas among themselves, in every series, and says so; and the README's count of the
+//! English areas among themselves, in every series, and says so; and docs/api.md's count of the
 //! values it judges is the one computed here.
 
 use crate::common::{app, get, real_catalog};
@@ -118,7 +118,7 @@ fn the_readme_states_how_many_values_the_rule_judges_and_flags() {
         with_commas(judged_values)
     );
     eprintln!("{claim}");
-    let readme = std::fs::read_to_string(crate::common::repo().join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(crate::common::repo().join("docs/api.md")).unwrap();
     let readme = readme.split_whitespace().collect::<Vec<_>>().join(" ");
-    assert!(readme.contains(&claim), "README should say: {claim}");
+    assert!(readme.contains(&claim), "docs/api.md should say: {claim}");
 }
