@@ -64,9 +64,7 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     if let Err(e) = api::check_map_page(&web) {
         tracing::warn!(error = %e, "the map page cannot be assembled, so /map/ will answer 500");
     }
-    let mut state = AppState::new(Arc::new(catalog), web);
-    state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
-    state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
+    let state = serving_state(&config, Arc::new(catalog), web);
     let shutdown = shutdown_signal()?;
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let app = serve::Reloadable::new(api::router(state.clone()), state.catalog.clone());
@@ -93,6 +91,16 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     serve::serve(listener, app, config.limits, shutdown).await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The state the server answers with under `config`: its response cache budget, its computing
+/// permits (`--max-computing`) and its request timeout (`--request-timeout`).
+pub fn serving_state(config: &Config, catalog: Arc<Catalog>, web: WebSettings) -> AppState {
+    let mut state = AppState::new(catalog, web);
+    state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
+    state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
+    state.request_timeout = config.limits.request_timeout;
+    state
 }
 
 fn log_catalog(catalog: &Catalog) {

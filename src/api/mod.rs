@@ -31,7 +31,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{self, CorsLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -50,12 +50,17 @@ pub struct AppState {
     /// Permits for computing a representation on a cache miss: a flood of distinct expensive
     /// requests waits its turn instead of starving cheap ones of the blocking pool.
     pub computing: Arc<tokio::sync::Semaphore>,
+    /// How long a request may take before it is answered 503 (`--request-timeout`).
+    pub request_timeout: Duration,
 }
 
 /// The default number of representations computed at once: twice the CPUs.
 pub fn default_computing() -> usize {
     2 * std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
+
+/// The default `--request-timeout`.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default byte budget of the representation cache.
 pub const DEFAULT_CACHE_BYTES: u64 = 512 << 20;
@@ -69,6 +74,7 @@ impl AppState {
             web: Arc::new(web),
             status: Arc::default(),
             computing: Arc::new(tokio::sync::Semaphore::new(default_computing())),
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }
 }
@@ -116,19 +122,45 @@ async fn trust_host(
     if !peer.is_some_and(|p| trust.trusted_proxies.contains(&p)) {
         headers.remove("x-forwarded-proto");
     }
+    let mut hosts = headers.get_all(header::HOST).iter();
+    let host_value = hosts.next();
+    if hosts.next().is_some() {
+        return ApiError::invalid("the request has more than one Host header; send exactly one")
+            .into_response();
+    }
+    let host = match host_value.map(|h| h.to_str().ok().and_then(parse_host)) {
+        None => None,
+        Some(Some(parsed)) => Some(parsed),
+        Some(None) => {
+            let shown: String = host_value
+                .map(|h| {
+                    String::from_utf8_lossy(h.as_bytes())
+                        .chars()
+                        .take(100)
+                        .collect()
+                })
+                .unwrap_or_default();
+            return ApiError::invalid(format!(
+                "Host '{shown}' is not a host name or IP address with an optional :port of digits, so it is not served here; start the server with --public-url or --allowed-host to serve another host"
+            ))
+            .into_response();
+        }
+    };
     if let Some(public) = &trust.public_url {
         if let Ok(v) = HeaderValue::from_str(public.trim_end_matches('/')) {
             headers.insert(BASE_HEADER, v);
         }
     } else if let Some(allowed) = &trust.allowed_hosts {
-        let host = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("");
-        if !host_allowed(host, allowed) {
+        let allowed_here = host.is_some_and(|h| host_allowed(h, allowed));
+        if !allowed_here {
+            let shown: String = host_value
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("")
+                .chars()
+                .take(100)
+                .collect();
             return ApiError::invalid(format!(
-                "Host '{}' is not served here; start the server with --public-url or --allowed-host",
-                host.chars().take(100).collect::<String>()
+                "Host '{shown}' is not served here; start the server with --public-url or --allowed-host"
             ))
             .into_response();
         }
@@ -172,26 +204,81 @@ async fn request_limits(req: axum::extract::Request, next: axum::middleware::Nex
     next.run(req).await
 }
 
+/// A `Host` header split as RFC 9110 §7.2 / RFC 3986 §3.2.2 say: the host (a name, an IPv4
+/// address or a bracketed IPv6 address) and an optional port of digits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostPort<'a> {
+    /// The host as sent (IPv6 with its brackets).
+    pub name: &'a str,
+    pub port: Option<&'a str>,
+}
+
+/// Parses a `Host` value; None for anything that is not `host[:digits]` (userinfo, paths,
+/// queries, spaces, an empty host, an empty or non-numeric port).
+pub fn parse_host(value: &str) -> Option<HostPort<'_>> {
+    let (name, rest) = if value.starts_with('[') {
+        let end = value.find(']')? + 1;
+        let inner = &value[1..end - 1];
+        inner.parse::<std::net::Ipv6Addr>().ok()?;
+        (&value[..end], &value[end..])
+    } else {
+        let end = value.find(':').unwrap_or(value.len());
+        let name = &value[..end];
+        let name_ok = !name.is_empty()
+            && name.len() <= 253
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'.' || b == b'_');
+        if !name_ok {
+            return None;
+        }
+        (name, &value[end..])
+    };
+    let port = match rest.strip_prefix(':') {
+        None if rest.is_empty() => None,
+        None => return None,
+        Some(port) => {
+            if !port.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            port.parse::<u16>().ok()?;
+            Some(port)
+        }
+    };
+    Some(HostPort { name, port })
+}
+
 /// A loopback host (`localhost`, `127.x.y.z`, `[::1]`, any port) or one of `allowed` (with or
 /// without its port).
-fn host_allowed(host: &str, allowed: &[String]) -> bool {
-    let name = if host.starts_with('[') {
-        host.split(']')
-            .next()
-            .map(|h| format!("{h}]"))
-            .unwrap_or_default()
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h).to_string()
-    };
-    let loopback = name == "localhost"
+fn host_allowed(host: HostPort<'_>, allowed: &[String]) -> bool {
+    let name = host.name;
+    let loopback = name.eq_ignore_ascii_case("localhost")
         || name == "[::1]"
         || name
             .parse::<std::net::Ipv4Addr>()
             .is_ok_and(|ip| ip.is_loopback());
+    let full = match host.port {
+        Some(port) => format!("{name}:{port}"),
+        None => name.to_string(),
+    };
     loopback
         || allowed
             .iter()
-            .any(|a| a.eq_ignore_ascii_case(host) || a.eq_ignore_ascii_case(&name))
+            .any(|a| a.eq_ignore_ascii_case(&full) || a.eq_ignore_ascii_case(name))
+}
+
+/// CORS for a public, credential-free API: every answer, errors included, may be read by any
+/// origin (`*`). The answer is the same for every origin, so it sends no `Vary` of its own (a
+/// shared cache keeps one copy, not one per `Origin`); the one `Vary` is the cache's.
+fn cors() -> CorsLayer {
+    use axum::http::Method;
+    CorsLayer::new()
+        .allow_origin(cors::Any)
+        .allow_methods([Method::GET, Method::HEAD, Method::OPTIONS])
+        .allow_headers(cors::Any)
+        .expose_headers(cors::Any)
+        .max_age(Duration::from_secs(86_400))
+        .vary(Vec::<header::HeaderName>::new())
 }
 
 /// Every documented endpoint with its handler. The router is built from this list and so is the
@@ -243,10 +330,13 @@ pub fn documented_endpoints() -> Vec<Endpoint> {
 
 /// Every route, with CORS, tracing, a timeout and panic containment. API responses and the
 /// map's static files come from the representation cache (compressed once, ETag/304).
+///
+/// The middleware is one stack applied once around the whole router (not per route), with CORS
+/// outermost so every answer, the timeout's 503 and the limit errors included, carries it.
 pub fn router(state: AppState) -> Router {
     let cached = axum::middleware::from_fn_with_state(state.clone(), caching::serve_cached);
     let map = web::map_routes(&state).layer(cached.clone());
-    routes()
+    let inner = routes()
         .into_iter()
         .fold(Router::new(), |router, (endpoint, handler)| {
             router.route(endpoint.path, handler)
@@ -261,22 +351,23 @@ pub fn router(state: AppState) -> Router {
         )
         .merge(map)
         .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            trust_host,
-        ))
-        .with_state(state)
-        .layer(CorsLayer::permissive())
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_secs(30),
-        ))
-        .layer(TraceLayer::new_for_http())
+        .with_state(state.clone());
+    let request_timeout = state.request_timeout;
+    let stack = tower::ServiceBuilder::new()
+        .layer(cors())
+        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(axum::middleware::from_fn(request_limits))
         .layer(CatchPanicLayer::custom(|_| {
             ApiError::internal("a request handler panicked").into_response()
         }))
-        .layer(axum::middleware::from_fn(request_limits))
-        .layer(axum::middleware::from_fn(error::json_errors))
+        .layer(TraceLayer::new_for_http())
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            request_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state, trust_host))
+        .service(inner);
+    Router::new().fallback_service(stack)
 }
 
 async fn not_found(uri: axum::http::Uri) -> ApiError {
@@ -324,5 +415,77 @@ pub(crate) fn json(value: &impl serde::Serialize) -> Response {
     match serde_json::to_vec(value) {
         Ok(body) => typed("application/json", body),
         Err(e) => ApiError::internal(e).into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn host_is_a_name_or_address_with_an_optional_port_of_digits() {
+        let ok = |v: &str, name: &str, port: Option<&str>| {
+            assert_eq!(parse_host(v), Some(HostPort { name, port }), "{v}");
+        };
+        ok("localhost", "localhost", None);
+        ok("localhost:3000", "localhost", Some("3000"));
+        ok("example.org", "example.org", None);
+        ok("127.0.0.1:8080", "127.0.0.1", Some("8080"));
+        ok("[::1]:8080", "[::1]", Some("8080"));
+        ok("[::1]", "[::1]", None);
+        for bad in [
+            "",
+            ":80",
+            "localhost:",
+            "localhost:@evil.example",
+            "example.org:@evil.example",
+            "user@example.org",
+            "example.org:80:81",
+            "example.org:99999",
+            "example.org:8a",
+            "evil.example/phish?",
+            "a b",
+            "[::1",
+            "[]",
+            "[not-v6]:80",
+            "[::1]x",
+            "[::1]:",
+        ] {
+            assert_eq!(parse_host(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_loopback_and_listed_hosts_are_allowed() {
+        let allowed = vec!["example.org".to_string(), "maps.example:8443".to_string()];
+        let allowed_here = |v: &str| parse_host(v).is_some_and(|h| host_allowed(h, &allowed));
+        for yes in [
+            "localhost",
+            "LOCALHOST:3000",
+            "127.0.0.2:1",
+            "[::1]:8080",
+            "example.org",
+            "example.org:8080",
+            "maps.example:8443",
+        ] {
+            assert!(allowed_here(yes), "{yes}");
+        }
+        for no in ["evil.example", "maps.example:80", "localhost.evil.example"] {
+            assert!(!allowed_here(no), "{no}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn parse_host_never_panics_and_keeps_what_it_parses(value in ".{0,40}") {
+            if let Some(h) = parse_host(&value) {
+                let back = match h.port {
+                    Some(p) => format!("{}:{p}", h.name),
+                    None => h.name.to_string(),
+                };
+                prop_assert_eq!(back, value);
+            }
+        }
     }
 }

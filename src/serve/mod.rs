@@ -229,7 +229,7 @@ fn configure(stream: &TcpStream, limits: &Limits) {
 async fn shed(mut stream: TcpStream) {
     const BODY: &str = r#"{"code":"ServiceUnavailable","description":"the server is at its connection limit; retry after a second"}"#;
     let response = format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
+        "HTTP/1.1 503 Service Unavailable\r\naccess-control-allow-origin: *\r\ncontent-type: application/json\r\nretry-after: 1\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{BODY}",
         BODY.len()
     );
     let mut buf = [0u8; 8192];

@@ -59,7 +59,9 @@ pub fn with_json_body(head: &[u8]) -> Option<Vec<u8>> {
     let length_line = "\r\ncontent-length: 0".len();
     let mut out = String::with_capacity(head.len() + body.len() + 48);
     out.push_str(&text[..at]);
-    out.push_str("\r\ncontent-type: application/json\r\ncontent-length: ");
+    out.push_str(
+        "\r\naccess-control-allow-origin: *\r\ncontent-type: application/json\r\ncontent-length: ",
+    );
     out.push_str(&body.len().to_string());
     out.push_str(&text[at + length_line..]);
     out.push_str(&body);

@@ -249,6 +249,11 @@ fn requests_the_connection_layer_cannot_parse_get_the_documented_json_error() {
             "{what}"
         );
         assert_eq!(
+            header(&headers, "access-control-allow-origin"),
+            Some("*"),
+            "{what}: hyper's own answer carries the CORS header"
+        );
+        assert_eq!(
             header(&headers, "content-length"),
             Some(body.len().to_string().as_str()),
             "{what}"
@@ -276,6 +281,38 @@ fn requests_the_connection_layer_cannot_parse_get_the_documented_json_error() {
     );
 }
 
+/// Over a real socket: hyper passes a repeated `Host` through and the server refuses it, and a
+/// Host smuggling userinfo gets a 400 that links nowhere.
+#[test]
+fn a_repeated_host_or_userinfo_in_host_is_refused_on_the_wire() {
+    let server = Server::fixtures(&["--allowed-host", "example.org"]);
+    for (what, request) in [
+        (
+            "two Host fields",
+            "GET /collections HTTP/1.1\r\nHost: localhost\r\nHost: evil.example\r\nConnection: close\r\n\r\n",
+        ),
+        (
+            "userinfo after the colon",
+            "GET /collections HTTP/1.1\r\nHost: example.org:@evil.example\r\nConnection: close\r\n\r\n",
+        ),
+    ] {
+        let (status, headers, body) =
+            send(server.addr, request.as_bytes(), Duration::from_secs(5)).unwrap();
+        assert_eq!(status, 400, "{what}");
+        assert_eq!(header(&headers, "access-control-allow-origin"), Some("*"));
+        let text = String::from_utf8_lossy(&body);
+        assert!(!text.contains("http://"), "{what}: {text}");
+    }
+    let (status, _, body) = send(
+        server.addr,
+        b"GET /collections HTTP/1.1\r\nHost: [::1]:8080\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    assert!(String::from_utf8_lossy(&body).contains("\"http://[::1]:8080/"));
+}
+
 #[test]
 fn past_the_connection_cap_clients_get_503_with_retry_after_and_json() {
     let server = Server::fixtures(&["--max-connections", "16", "--header-read-timeout", "30"]);
@@ -286,6 +323,7 @@ fn past_the_connection_cap_clients_get_503_with_retry_after_and_json() {
     let (status, headers, body) = get(server.addr, "/conformance", Duration::from_secs(5)).unwrap();
     assert_eq!(status, 503);
     assert_eq!(header(&headers, "retry-after"), Some("1"));
+    assert_eq!(header(&headers, "access-control-allow-origin"), Some("*"));
     let error: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(error["code"], "ServiceUnavailable");
     drop(held);
