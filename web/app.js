@@ -5,7 +5,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
-import { formatValue } from './format.js';
+import { formatValue, unitOf } from './format.js';
 import { embedCode, mapSvg, pngOf, save } from './export.js';
 import { createLabels } from './labels.js';
 import { createLegend } from './legend.js';
@@ -34,7 +34,7 @@ const app = (window.smartspec = { state, status: 'loading', layer: null, feature
 
 const catalog = { config: null, collections: new Map(), indicators: new Map(), groups: [], metricsAttribution: [] };
 const view = {
-  unit: '', units: {}, layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [],
+  units: {}, layerId: null, band: null, geoLayer: null, features: new Map(), names: new Map(), vals: null, stats: null, breaks: [], colours: [],
   /** Codes the values response flags as outliers to check at the source. */
   checkSource: new Set(),
   /** The /spatial response for the Neighbours mode (null: not loaded or not offered), and why not. */
@@ -482,7 +482,6 @@ async function render() {
     if (seq !== renderSeq) return; // a newer render started meanwhile
     if (g) drawLayer(layerId, g.fc, g.band);
     view.vals = vals;
-    view.unit = vals.unit_symbol || vals.unit || lvl.unit_symbol || lvl.unit || '';
     // What every number of this view is written with (format.js): the unit and the semantics' decimals.
     view.units = { unit: vals.unit ?? lvl.unit, unit_symbol: vals.unit_symbol ?? lvl.unit_symbol, decimals: vals.decimals ?? lvl.decimals };
     view.stats = served(vals); // the server's ranks and median, of the areas shown
@@ -521,7 +520,7 @@ function updateLegend() {
   const lisaCounts = {};
   for (const [code, k] of view.lisa) if (shown(code)) lisaCounts[k] = (lisaCounts[k] || 0) + 1;
   legend.update({
-    title: lvl.title, unit: [vals.unit ?? lvl.unit, vals.unit_symbol].filter(Boolean).join(', '), year: state.year, breaks: view.breaks, colours: view.colours, units: view.units,
+    title: lvl.title, year: state.year, breaks: view.breaks, colours: view.colours, units: view.units,
     method: METHODS[state.cls], layerText: layerText(view.layerId), counts, noData: vals.count_areas - view.stats.n,
     place: UK_WIDE.has(state.geo) ? (state.eng ? 'England only' : 'United Kingdom') : 'England',
     better, polarityReason: lvl.polarity_reason,
@@ -773,7 +772,7 @@ function downloadCsv() {
   const rows = [['code', 'name', 'indicator', 'year', 'value', 'unit', 'rank', 'of', 'layer']];
   for (const code of [...view.features.keys()].filter(shown)) {
     const v = view.vals.values[code];
-    rows.push([code, view.names.get(code), state.ind, state.year, v, view.unit, view.stats.rank[code], view.stats.n, view.layerId]);
+    rows.push([code, view.names.get(code), state.ind, state.year, v, unitOf(view.units), view.stats.rank[code], view.stats.n, view.layerId]);
   }
   const blob = new Blob([rows.map((r) => r.map(q).join(',')).join('\n') + '\n'], { type: 'text/csv' });
   const a = h('a', { href: URL.createObjectURL(blob), download: `${state.ind}-${state.geo}-${state.year}.csv` });

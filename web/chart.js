@@ -1,6 +1,6 @@
 // chart.js: small inline SVG charts with no library: trend lines across years and ranking bars.
 import { s, h } from './dom.js';
-import { formatValue } from './format.js';
+import { formatValue, unitOf } from './format.js';
 import { SHORT_NAMES } from './shortnames.js';
 
 export const SERIES = ['#253494', '#d95f02', '#1b9e77', '#7570b3', '#e7298a'];
@@ -58,7 +58,7 @@ export function barChart(rows, { median, selected = [], onSelect, units = {} }) 
   const vals = rows.map((r) => r.value).filter((v) => v != null);
   const lo = Math.min(0, ...vals), hi = Math.max(0, ...vals) || 1;
   const pct = (v) => ((v - lo) / (hi - lo)) * 100;
-  const unit = units.unit_symbol || units.unit;
+  const unit = unitOf(units);
   const list = h('ol', { class: 'bars', 'aria-label': `Ranking${unit ? ` (${unit})` : ''}` });
   for (const r of rows) {
     const sel = selected.includes(r.code);

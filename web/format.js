@@ -11,6 +11,12 @@ function numberFormat(key, options) {
   return formats.get(key);
 }
 
+/** The unit an indicator's values are written with: its symbol (£, %, min), else its name. */
+export const unitOf = (units) => units?.unit_symbol || units?.unit || '';
+
+/** The unit in words for a caption or legend: its name and its symbol ("pounds, £"), each once. */
+export const unitText = (units) => [...new Set([units?.unit, units?.unit_symbol].filter(Boolean))].join(', ');
+
 /** The decimals an indicator's values are written with: its `decimals`, else 2. */
 export const decimalsOf = (units) => (Number.isInteger(units?.decimals) ? units.decimals : 2);
 
@@ -28,7 +34,7 @@ export function formatValue(v, units = {}, { signed = false, compact = false } =
   const n = digits.format(Math.abs(v));
   const zero = !/[1-9]/.test(n);
   const sign = zero ? '' : v < 0 ? MINUS : signed ? '+' : '';
-  const symbol = units?.unit_symbol || units?.unit || '';
+  const symbol = unitOf(units);
   if (CURRENCY.has(symbol)) return `${sign}${symbol}${n}`;
   if (symbol === '%') return `${sign}${n}%`;
   return symbol ? `${sign}${n} ${symbol}` : `${sign}${n}`;

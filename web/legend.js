@@ -4,7 +4,7 @@
 // version is drawn.
 import { h } from './dom.js';
 import { LISA, NO_DATA } from './classify.js';
-import { formatValue } from './format.js';
+import { formatValue, unitText } from './format.js';
 
 
 /** The polarity line: which end of the ramp is better. */
@@ -32,7 +32,7 @@ export function createLegend(box) {
   };
 
   /**
-   * Redraw for {title, unit, year, breaks, colours, method, layerText, counts, noData, place,
+   * Redraw for {title, units, year, breaks, colours, method, layerText, counts, noData, place,
    * better, polarityReason, skew, checkSource, overlaps, geography, mode, spatial, spatialError,
    * lisaCounts}.
    */
@@ -78,7 +78,7 @@ export function createLegend(box) {
         `Check source (${o.checkSource}): beyond the outlier rule`));
     }
     box.replaceChildren(fold(title, ...head,
-      h('div', { class: 'legend-unit' }, o.unit ? `Unit: ${o.unit}` : 'No unit given'),
+      h('div', { class: 'legend-unit' }, unitText(o.units) ? `Unit: ${unitText(o.units)}` : 'No unit given'),
       polarity(o.better, o.polarityReason),
       h('ul', {}, rows),
       h('div', { class: 'legend-meta' }, `${o.method} classes`),

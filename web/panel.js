@@ -7,7 +7,7 @@ import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA } from './classify.js';
 import { SERIES, barChart, barChartSvg, chartKey, lineChart } from './chart.js';
-import { betterThan, formatNumber, formatValue, ordinalPercentile } from './format.js';
+import { betterThan, formatNumber, formatValue, ordinalPercentile, unitOf, unitText } from './format.js';
 import { chartDownloads } from './export.js';
 const MAX_COMPARE = 5; // as in app.js
 const failed = (what, err) => h('p', { class: 'muted' }, `${what} not available: ${
@@ -31,7 +31,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     });
   });
 
-  const unit = () => view.unit;
+  const unit = () => unitOf(view.units);
   /** A value, gap or statistic of the current indicator, in its unit and decimals. */
   const fv = (v) => formatValue(v, view.units);
   const signed = (d) => (d == null ? '–' : formatValue(d, view.units, { signed: true }));
@@ -70,7 +70,7 @@ export function createPanel({ state, view, catalog, actions, level, layerText })
     title,
     lines: [
       `${years}${layerText(view.layerId)}.`,
-      `Unit: ${[view.units.unit, view.units.unit_symbol].filter(Boolean).join(', ') || 'none given'}. Source: ${level().source_name || 'see the indicator notes'}.`,
+      `Unit: ${unitText(view.units) || 'none given'}. Source: ${level().source_name || 'see the indicator notes'}.`,
       `smartspec, ${location.origin}; indicators: Nesta, Research and innovation in the UK regions.`,
     ],
     series,

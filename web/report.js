@@ -6,7 +6,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA } from './classify.js';
-import { formatValue } from './format.js';
+import { formatValue, unitText } from './format.js';
 import { SERIES, chartKey, lineChart } from './chart.js';
 
 const GEOGRAPHIES = { lep: 'Local Enterprise Partnership (LEP)', nuts2: 'NUTS 2 area', nuts3: 'NUTS 3 area' };
@@ -114,7 +114,7 @@ async function trendChart(req, profile, id, lvl, standing, letter) {
     { label: profile.name, colour: SERIES[0], points: ys.map(([y, r]) => [y, r?.values?.[req.area] ?? null]) },
     { label: 'Median of areas', colour: '#666', dash: '4 3', points: ys.map(([y, r]) => [y, r?.median ?? null]) },
   ];
-  const unit = [lvl.unit, lvl.unit_symbol && lvl.unit_symbol !== lvl.unit ? lvl.unit_symbol : ''].filter(Boolean).join(', ');
+  const unit = unitText(lvl);
   return h('figure', { class: 'multiple', 'data-indicator': id, 'data-standing': standing },
     h('figcaption', {}, h('strong', {}, `${letter}. ${lvl.title || id}`), h('span', { class: 'muted' }, ` ${standing}${unit ? `; ${unit}` : ''}`)),
     lineChart(series, { width: 240, height: 110, title: `${lvl.title || id}: ${profile.name} and the median of areas by year`, units: lvl }));
