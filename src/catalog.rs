@@ -7,7 +7,7 @@ use crate::load::{
     self, AttributionSpec, LayerSpec, LoadError, Manifest, MetricTables, SourceRules,
 };
 use crate::metrics::{join_metrics, JoinInput, JoinSources, LayerCodes, Matrix, MetricsStore};
-use crate::model::{Area, AreaCode, Geography, LayerId};
+use crate::model::{Area, AreaCode, Geography, LayerId, Property};
 use crate::topology::LabelPoint;
 use geo::Rect;
 use std::collections::HashMap;
@@ -44,6 +44,8 @@ pub struct Layer {
     /// Each area's label point (pole of inaccessibility of its largest polygon), aligned with
     /// `areas` (see `topology::label_point`); derived with the bands, so cached with them.
     pub labels: Vec<LabelPoint>,
+    /// Every feature property with its type, in order of first appearance (read once, at load).
+    pub properties: Vec<Property>,
     /// What computing `labels` took (zero when read from the artefact cache).
     pub label_time: Duration,
 
@@ -151,6 +153,7 @@ impl Layer {
             .collect();
         Ok(Layer {
             index: SpatialIndex::build(&areas),
+            properties: crate::model::properties(&areas),
             adjacency: derived.adjacency,
             bands: derived.bands,
             derived: provenance,

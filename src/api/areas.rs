@@ -1,16 +1,15 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
-use super::endpoints;
-use super::error::{choices, ApiError};
+use super::error::ApiError;
 use super::features::{
     check_format, crs_of, metric_join, one_feature, with_crs, zoom_of, OneFeature,
 };
-use super::params::Params;
+use super::params::{geography, year, Params};
 use super::{base_url, filtered, json, typed, AppState};
-use crate::model::{Geography, IndicatorId};
+use crate::model::IndicatorId;
 use crate::ogc::{self, FeatureOptions, Link, Page};
 use crate::views::areas::{self as view, PeersRequest, ProfileRequest};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::{Map, Value};
@@ -20,7 +19,7 @@ pub async fn neighbours(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
     let OneFeature {
@@ -28,7 +27,7 @@ pub async fn neighbours(
         index,
         params,
         properties,
-    } = one_feature(catalog, &endpoints::NEIGHBOURS, &id, &code, q.as_deref())?;
+    } = one_feature(catalog, params, &id, &code)?;
     check_format(&params)?;
     let metric = metric_join(catalog, layer, &params)?;
     let items = view::neighbours(layer, index, metric.map(|m| (m.values, m.decimals)))
@@ -74,13 +73,12 @@ pub async fn neighbours(
 pub async fn profile(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::PROFILE)?;
     let request = ProfileRequest {
         code,
-        geography: geography_param(&params)?,
-        year: year_param(&params)?,
+        geography: geography(&params),
+        year: year(&params),
     };
     Ok(json(&view::profile(&state.catalog, &request)?))
 }
@@ -89,68 +87,18 @@ pub async fn profile(
 pub async fn peers(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::PEERS)?;
-    let geography = geography_param(&params)?;
-    let year = year_param(&params)?;
-    let k = match params.int("k")? {
-        None => PeersRequest::DEFAULT_K,
-        Some(k) => usize::try_from(k)
-            .ok()
-            .filter(|k| (1..=PeersRequest::MAX_K).contains(k))
-            .ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "k: must be from 1 to {}, got {k}",
-                    PeersRequest::MAX_K
-                ))
-            })?,
-    };
-    let exclude_neighbours = params.boolean("exclude_neighbours")?;
-    let indicators = params
-        .list("indicators")?
-        .map(|ids| ids.into_iter().map(IndicatorId::new).collect());
-    let min_shared = match params.int("min_shared")? {
-        None => None,
-        Some(m) => Some(usize::try_from(m).ok().filter(|m| *m >= 1).ok_or_else(|| {
-            ApiError::invalid(format!("min_shared: must be at least 1, got {m}"))
-        })?),
-    };
     let request = PeersRequest {
         code,
-        geography,
-        year,
-        indicators,
-        k,
-        exclude_neighbours,
-        min_shared,
+        geography: geography(&params),
+        year: year(&params),
+        indicators: params
+            .list("indicators")
+            .map(|ids| ids.iter().map(IndicatorId::new).collect()),
+        k: params.count("k").unwrap_or(PeersRequest::DEFAULT_K),
+        exclude_neighbours: params.flag("exclude_neighbours"),
+        min_shared: params.count("min_shared"),
     };
     Ok(filtered(json(&view::peers(&state.catalog, &request)?)))
-}
-
-/// `geography`, if given: one of the known levels.
-fn geography_param(params: &Params) -> Result<Option<Geography>, ApiError> {
-    params
-        .get("geography")
-        .map(|g| {
-            Geography::parse(g).ok_or_else(|| {
-                ApiError::invalid(format!(
-                    "geography: unknown '{g}'; expected one of {}",
-                    choices(Geography::ALL)
-                ))
-            })
-        })
-        .transpose()
-}
-
-/// `year`, if given: a whole year.
-fn year_param(params: &Params) -> Result<Option<i32>, ApiError> {
-    params
-        .get("year")
-        .map(|y| {
-            y.trim().parse().map_err(|_| {
-                ApiError::invalid(format!("year: expected a year such as 2016, got '{y}'"))
-            })
-        })
-        .transpose()
 }

@@ -1,6 +1,7 @@
 //! The HTTP side of the representation cache: request keys, ETag and 304, `Cache-Control`,
 //! `Vary`, and running a handler off the async threads on a miss.
 
+use super::params::{parse_request, Params};
 use super::{base_url, AppState};
 use crate::cache::{negotiate, Effort, Encoded, Encoding, Lookup, Representation};
 use axum::body::Body;
@@ -24,13 +25,29 @@ pub struct Filtered;
 
 /// Serves GET and HEAD from the cache; on a miss runs the handler on the blocking pool, stores
 /// a 200 as a representation, and answers it like a hit. Other statuses pass through uncached.
-pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
+///
+/// The query is parsed here, once, against the route's endpoint; a bad one is answered at once.
+/// The parsed form keys the cache (so reordered parameters share an entry) and is handed to the
+/// handler in the request's extensions.
+pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return next.run(req).await;
     }
+    let params = match parse_request(&state, req.extensions(), req.uri()) {
+        None => None,
+        Some(Ok(params)) => Some(params),
+        Some(Err(e)) => return e.into_response(),
+    };
+    let query = params.as_ref().map_or_else(
+        || req.uri().query().unwrap_or("").to_string(),
+        Params::query,
+    );
+    if let Some(params) = params {
+        req.extensions_mut().insert(params);
+    }
     let headers = req.headers();
     let version = &state.catalog.data_version;
-    let key = cache_key(version, headers, req.uri());
+    let key = cache_key(version, headers, req.uri().path(), &query);
     let wanted = negotiate(
         headers
             .get(header::ACCEPT_ENCODING)
@@ -132,14 +149,13 @@ async fn run_off_runtime(req: Request, next: Next) -> Response {
 }
 
 /// What a representation depends on: the data version, the scheme and host its links use, the
-/// `Accept` header (format negotiation) and the path and query.
-fn cache_key(version: &str, headers: &HeaderMap, uri: &axum::http::Uri) -> String {
+/// `Accept` header (format negotiation), the path and the query in canonical form.
+fn cache_key(version: &str, headers: &HeaderMap, path: &str, query: &str) -> String {
     let accept = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let target = uri.path_and_query().map_or("/", |p| p.as_str());
-    format!("{version}\n{}\n{accept}\n{target}", base_url(headers))
+    format!("{version}\n{}\n{accept}\n{path}?{query}", base_url(headers))
 }
 
 /// Whether the query names the current data version (`v=<version>`).

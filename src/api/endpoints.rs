@@ -10,6 +10,11 @@ pub enum Kind {
         min: i64,
         max: i64,
     },
+    /// A whole number from `min`; values above `max` are taken as `max` (an OGC `limit`).
+    Clamped {
+        min: i64,
+        max: i64,
+    },
     /// A whole number from `min`, without upper bound.
     Count {
         min: i64,
@@ -18,6 +23,8 @@ pub enum Kind {
     Boolean,
     /// One of these values.
     Choice(&'static [&'static str]),
+    /// The URI of a coordinate reference system the server supports (see [`crate::ogc::Crs`]).
+    Crs,
     /// A comma-separated list of strings.
     List,
     /// `minx,miny,maxx,maxy` (or six numbers with heights).
@@ -123,14 +130,23 @@ const V: Param = param(
     Kind::Text,
     "The data version (`data_version` of /map-config.json). Any value is accepted; with the current one the response is marked immutable.",
 );
+/// The highest zoom level accepted (Web Mercator zoom levels of common tile servers).
+pub const MAX_ZOOM: i64 = 22;
+
 const ZOOM_LEVEL: Param = param(
     "zoom-level",
-    Kind::Integer { min: 0, max: 22 },
+    Kind::Integer {
+        min: 0,
+        max: MAX_ZOOM,
+    },
     "OGC API Features Part 7: the zoom level (WebMercatorQuad) the geometry is drawn at: selects a generalised band (half a pixel at 52.5°N) that keeps shared borders shared; full resolution from zoom level 12 or without it.",
 );
 const ZOOM: Param = param(
     "zoom",
-    Kind::Integer { min: 0, max: 22 },
+    Kind::Integer {
+        min: 0,
+        max: MAX_ZOOM,
+    },
     "The same as zoom-level (its name before Part 7); both may be given only with one value.",
 );
 const PROPERTIES: Param = param(
@@ -169,25 +185,21 @@ const BBOX: Param = param(
     Kind::Bbox,
     "Only features whose geometry intersects this box: minLon,minLat,maxLon,maxLat in CRS84.",
 );
-const CRS_URIS: &[&str] = &[
-    "http://www.opengis.net/def/crs/OGC/1.3/CRS84",
-    "http://www.opengis.net/def/crs/EPSG/0/27700",
-];
 const BBOX_CRS: Param = param(
     "bbox-crs",
-    Kind::Choice(CRS_URIS),
+    Kind::Crs,
     "The CRS of bbox: CRS84 (lon,lat; the default) or British National Grid (EPSG:27700: minE,minN,maxE,maxN in metres).",
 );
 const CRS: Param = param(
     "crs",
-    Kind::Choice(CRS_URIS),
+    Kind::Crs,
     "The CRS of the geometry returned: CRS84 (the default) or British National Grid (EPSG:27700, easting, northing in metres, rounded to millimetres). Said in the Content-Crs header.",
 );
 const LIMIT: Param = Param {
     default: Some(DEFAULT_LIMIT),
     ..param(
         "limit",
-        Kind::Integer {
+        Kind::Clamped {
             min: 1,
             max: MAX_LIMIT,
         },
@@ -214,6 +226,36 @@ const SKIP_GEOMETRY: Param = param(
 );
 
 const EXCEPTION: &str = "Exception";
+
+/// Every endpoint of the table; the router serves exactly these (a test checks).
+pub static ALL: &[Endpoint] = &[
+    LANDING,
+    API,
+    API_HTML,
+    CONFORMANCE,
+    COLLECTIONS,
+    COLLECTION,
+    QUERYABLES,
+    SCHEMA,
+    LABELS,
+    ITEMS,
+    ITEM,
+    NEIGHBOURS,
+    PROFILE,
+    PEERS,
+    RANKING,
+    COMPARE,
+    SPATIAL,
+    SPECIALISATIONS,
+    SPECIALISATION,
+    INDICATORS,
+    INDICATOR_ONE,
+    VALUES,
+    JOIN_REPORT,
+    LOOKUP,
+    MAP_CONFIG,
+    HEALTH,
+];
 
 /// Every endpoint, in the order the document lists them.
 pub const LANDING: Endpoint = Endpoint {
@@ -458,8 +500,15 @@ pub const PEERS: Endpoint = Endpoint {
             "The indicators to compare on (default: all with data).",
         ),
         Param {
-            default: Some(5),
-            ..param("k", Kind::Integer { min: 1, max: 50 }, "How many peers.")
+            default: Some(crate::views::areas::PeersRequest::DEFAULT_K as i64),
+            ..param(
+                "k",
+                Kind::Integer {
+                    min: 1,
+                    max: crate::views::areas::PeersRequest::MAX_K as i64,
+                },
+                "How many peers.",
+            )
         },
         param(
             "exclude_neighbours",

@@ -1,15 +1,15 @@
 //! OGC API Features routes: landing, conformance, collections, items and single features.
 
-use super::endpoints::{self, Endpoint};
+use super::endpoints;
 use super::error::{choices, ApiError};
 use super::formats::{self, Paging};
 use super::openapi;
-use super::params::{parse_bbox, parse_grid_bbox, parse_limit, parse_offset, parse_zoom, Params};
-use super::{base_url, json, typed, AppState, Filtered, MAX_LIMIT};
+use super::params::{crs84_box, grid_box, Params};
+use super::{base_url, json, typed, AppState, Filtered};
 use crate::catalog::{Catalog, Layer};
-use crate::ogc::queryables::{queryable_properties, Equals};
+use crate::ogc::queryables::Equals;
 use crate::ogc::{self, Crs, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
 use geo::Rect;
@@ -23,9 +23,8 @@ const CONTENT_CRS: HeaderName = HeaderName::from_static("content-crs");
 pub async fn landing(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::LANDING)?;
     let doc = ogc::landing_json(&state.catalog, &base_url(&headers));
     Ok(match document_format(&params, &headers)? {
         Doc::Json => json(&doc),
@@ -33,8 +32,7 @@ pub async fn landing(
     })
 }
 
-pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::CONFORMANCE)?;
+pub async fn conformance(headers: HeaderMap, params: Params) -> Result<Response, ApiError> {
     let doc = ogc::conformance_json();
     Ok(match document_format(&params, &headers)? {
         Doc::Json => json(&doc),
@@ -45,9 +43,8 @@ pub async fn conformance(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Re
 pub async fn collections(
     State(state): State<AppState>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::COLLECTIONS)?;
     let doc = ogc::collections_json(&state.catalog, &base_url(&headers));
     Ok(match document_format(&params, &headers)? {
         Doc::Json => json(&doc),
@@ -59,9 +56,8 @@ pub async fn collection(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::COLLECTION)?;
     let layer = find_layer(&state.catalog, &id)?;
     let doc = ogc::collection_json(&state.catalog, layer, &base_url(&headers));
     Ok(match document_format(&params, &headers)? {
@@ -105,8 +101,8 @@ fn html(page: String) -> Response {
 }
 
 /// `/api`: the OpenAPI document, generated from the route table.
-pub async fn api(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::API)?;
+pub async fn api(headers: HeaderMap, params: Params) -> Result<Response, ApiError> {
+    check_format(&params)?;
     let doc = openapi::document(&super::documented_endpoints(), &base_url(&headers));
     serde_json::to_vec(&doc)
         .map(|body| typed(ogc::OPENAPI, body))
@@ -114,8 +110,7 @@ pub async fn api(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, 
 }
 
 /// `/api.html`: the OpenAPI document as a page.
-pub async fn api_html(headers: HeaderMap, RawQuery(q): RawQuery) -> Result<Response, ApiError> {
-    Params::of(q.as_deref(), &endpoints::API_HTML)?;
+pub async fn api_html(headers: HeaderMap, _params: Params) -> Result<Response, ApiError> {
     let doc = openapi::document(&super::documented_endpoints(), &base_url(&headers));
     Ok(typed(
         "text/html; charset=utf-8",
@@ -128,9 +123,9 @@ pub async fn queryables(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::QUERYABLES)?;
+    check_format(&params)?;
     let layer = find_layer(&state.catalog, &id)?;
     let doc =
         ogc::queryables::queryables(layer, &endpoints::ITEMS.param_names(), &base_url(&headers));
@@ -142,9 +137,9 @@ pub async fn schema(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    json_only(q.as_deref(), &endpoints::SCHEMA)?;
+    check_format(&params)?;
     let layer = find_layer(&state.catalog, &id)?;
     schema_json(&ogc::queryables::schema(layer, &base_url(&headers)))
 }
@@ -159,9 +154,9 @@ fn schema_json(doc: &ogc::queryables::SchemaDocument) -> Result<Response, ApiErr
 pub async fn labels(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    check_format(&Params::of(q.as_deref(), &endpoints::LABELS)?)?;
+    check_format(&params)?;
     let layer = find_layer(&state.catalog, &id)?;
     serde_json::to_vec(&crate::views::labels::labels(layer))
         .map(|body| typed(GEOJSON, body))
@@ -173,19 +168,17 @@ pub async fn items(
     State(state): State<AppState>,
     Path(id): Path<String>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
     let layer = find_layer(catalog, &id)?;
-    let queryable = queryable_properties(layer, &endpoints::ITEMS.param_names());
-    let filter_names: Vec<&str> = queryable.iter().map(|p| p.name.as_str()).collect();
-    let params = Params::of_with(q.as_deref(), &endpoints::ITEMS, &filter_names)?;
     let format = formats::negotiate(&params, &headers)?;
     let wkt = formats::wkt_geometry(&params, format)?;
     let equals = params
         .others(&endpoints::ITEMS)
         .map(|(name, value)| {
-            let property = queryable
+            let property = layer
+                .properties
                 .iter()
                 .find(|p| p.name == name)
                 .ok_or_else(|| ApiError::internal(format!("filter '{name}' is not queryable")))?;
@@ -194,25 +187,17 @@ pub async fn items(
                 .map_err(ApiError::invalid)
         })
         .collect::<Result<Vec<(&str, Equals)>, ApiError>>()?;
-    let skip_geometry = params.boolean("skipGeometry")?;
+    let skip_geometry = params.flag("skipGeometry");
     let limit = params
-        .get("limit")
-        .map(|v| parse_limit(v, MAX_LIMIT))
-        .transpose()
-        .map_err(ApiError::invalid)?
+        .count("limit")
         .unwrap_or(formats::default_limit(format));
-    let offset = params
-        .get("offset")
-        .map(parse_offset)
-        .transpose()
-        .map_err(ApiError::invalid)?
-        .unwrap_or(0);
+    let offset = params.count("offset").unwrap_or(0);
     let crs = crs_of(&params, "crs")?;
     let mut matched: Vec<usize> = match bbox_of(&params)? {
         Some(b) => layer.index.intersecting(&layer.areas, b),
         None => (0..layer.areas.len()).collect(),
     };
-    if let Some(codes) = params.list("code")? {
+    if let Some(codes) = params.list("code") {
         let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
         matched.retain(|&i| {
             layer
@@ -230,8 +215,8 @@ pub async fn items(
             })
         });
     }
-    let properties = params.list("properties")?;
-    if let Some(props) = &properties {
+    let properties = params.list("properties");
+    if let Some(props) = properties {
         check_properties(layer, props)?;
     }
     let metric = metric_join(catalog, layer, &params)?;
@@ -259,7 +244,7 @@ pub async fn items(
         links,
     };
     let options = FeatureOptions {
-        properties: properties.as_deref(),
+        properties,
         metric,
         zoom: zoom_of(layer, &params)?,
         skip_geometry,
@@ -293,11 +278,7 @@ pub async fn items(
             )
         }
     };
-    if params.get("bbox").is_some()
-        || params.get("code").is_some()
-        || offset > 0
-        || !equals.is_empty()
-    {
+    if params.has("bbox") || params.has("code") || offset > 0 || !equals.is_empty() {
         response.extensions_mut().insert(Filtered);
     }
     Ok(response)
@@ -308,7 +289,7 @@ pub async fn item(
     State(state): State<AppState>,
     Path((id, code)): Path<(String, String)>,
     headers: HeaderMap,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
     let catalog = &state.catalog;
     let OneFeature {
@@ -316,7 +297,7 @@ pub async fn item(
         index,
         params,
         properties,
-    } = one_feature(catalog, &endpoints::ITEM, &id, &code, q.as_deref())?;
+    } = one_feature(catalog, params, &id, &code)?;
     let format = formats::negotiate(&params, &headers)?;
     let wkt = formats::wkt_geometry(&params, format)?;
     let metric = metric_join(catalog, layer, &params)?;
@@ -371,19 +352,17 @@ pub(crate) struct OneFeature<'a> {
 /// checks `f` and `geometry` (see [`check_format`] and [`formats::negotiate`]).
 pub(crate) fn one_feature<'a>(
     catalog: &'a Catalog,
-    endpoint: &Endpoint,
+    params: Params,
     id: &str,
     code: &str,
-    query: Option<&str>,
 ) -> Result<OneFeature<'a>, ApiError> {
     let layer = find_layer(catalog, id)?;
-    let params = Params::of(query, endpoint)?;
     let index = layer.position(code).ok_or_else(|| {
         ApiError::not_found(format!(
             "collection '{id}' has no feature with code '{code}'"
         ))
     })?;
-    let properties = params.list("properties")?;
+    let properties = params.list("properties").map(<[String]>::to_vec);
     if let Some(props) = &properties {
         check_properties(layer, props)?;
     }
@@ -401,18 +380,8 @@ pub(crate) fn zoom_of<'a>(
     layer: &'a Layer,
     params: &Params,
 ) -> Result<Option<Generalisation<'a>>, ApiError> {
-    let standard = params
-        .get("zoom-level")
-        .map(|z| parse_zoom("zoom-level", z))
-        .transpose();
-    let older = params
-        .get("zoom")
-        .map(|z| parse_zoom("zoom", z))
-        .transpose();
-    let zoom = match (
-        standard.map_err(ApiError::invalid)?,
-        older.map_err(ApiError::invalid)?,
-    ) {
+    let as_zoom = |name| params.int(name).and_then(|z| u8::try_from(z).ok());
+    let zoom = match (as_zoom("zoom-level"), as_zoom("zoom")) {
         (Some(a), Some(b)) if a != b => {
             return Err(ApiError::invalid(format!(
                 "zoom-level={a} and zoom={b} disagree: give one (zoom is zoom-level's older name)"
@@ -425,21 +394,18 @@ pub(crate) fn zoom_of<'a>(
 
 /// The CRS named by parameter `name` (`crs`, `bbox-crs`); CRS84 when absent.
 pub(crate) fn crs_of(params: &Params, name: &str) -> Result<Crs, ApiError> {
-    params
-        .get(name)
-        .map_or(Ok(Crs::Crs84), |v| Crs::parse(name, v))
-        .map_err(ApiError::from)
+    Ok(params.crs(name))
 }
 
 /// `bbox`, given in `bbox-crs` (CRS84 by default), as a CRS84 box containing it.
 fn bbox_of(params: &Params) -> Result<Option<Rect<f64>>, ApiError> {
     let crs = crs_of(params, "bbox-crs")?;
-    let Some(value) = params.get("bbox") else {
+    let Some(corners) = params.corners("bbox") else {
         return Ok(None);
     };
     let bbox = match crs {
-        Crs::Crs84 => parse_bbox(value),
-        Crs::Bng => parse_grid_bbox(value),
+        Crs::Crs84 => crs84_box(corners),
+        Crs::Bng => grid_box(corners),
     }
     .map_err(ApiError::invalid)?;
     ogc::crs::bbox_to_crs84(bbox, crs)
@@ -462,10 +428,6 @@ pub(crate) fn find_layer<'a>(catalog: &'a Catalog, id: &str) -> Result<&'a Layer
             choices(catalog.layer_ids())
         ))
     })
-}
-
-fn json_only(q: Option<&str>, endpoint: &Endpoint) -> Result<(), ApiError> {
-    check_format(&Params::of(q, endpoint)?)
 }
 
 /// Checks `f` where JSON is the only format.
@@ -500,18 +462,14 @@ pub(crate) fn metric_join<'a>(
     layer: &Layer,
     params: &'a Params,
 ) -> Result<Option<MetricJoin<'a>>, ApiError> {
-    let (indicator, year) = match (params.get("indicator"), params.get("year")) {
+    let (indicator, year) = match (params.get("indicator"), super::params::year(params)) {
         (None, None) => return Ok(None),
         (Some(i), Some(y)) => (i, y),
         (Some(_), None) => return Err(ApiError::invalid("year: required with indicator")),
         (None, Some(_)) => return Err(ApiError::invalid("indicator: required with year")),
     };
-    let resolved = crate::views::resolve::resolve(
-        catalog,
-        indicator,
-        Some(layer.spec.geography.as_str()),
-        Some(year),
-    )?;
+    let resolved =
+        crate::views::resolve::resolve(catalog, indicator, Some(layer.spec.geography), Some(year))?;
     if resolved.series.layer != *layer.id() {
         return Err(ApiError::invalid(format!(
             "indicator '{indicator}' for {} joins collection '{}' (code vintage {}), not '{}'",

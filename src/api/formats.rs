@@ -3,7 +3,7 @@
 //! and `Content-Disposition` headers.
 
 use super::error::ApiError;
-use super::params::Params;
+use super::params::{Params, Value};
 use super::{DEFAULT_LIMIT, MAX_LIMIT};
 use crate::catalog::Layer;
 use crate::ogc::{self, FeatureOptions, Format, Link};
@@ -79,22 +79,22 @@ pub(crate) fn page_links(
         collection,
     ];
     if offset.saturating_add(limit) < matched {
-        let next = this.set("offset", Some((offset + limit).to_string()));
+        let next = this.set("offset", Some(Value::Int((offset + limit) as i128)));
         links.push(Link::new(href(base, &next), "next", media, "Next page"));
     }
     if offset > 0 {
         let prev = offset.saturating_sub(limit);
-        let prev = this.set("offset", (prev > 0).then(|| prev.to_string()));
+        let prev = this.set("offset", (prev > 0).then_some(Value::Int(prev as i128)));
         links.push(Link::new(href(base, &prev), "prev", media, "Previous page"));
     }
     for other in Format::ALL.into_iter().filter(|f| *f != format) {
         let mut query = for_format(params, other);
         // The formats page differently without `limit`: name this page's size.
-        if params.get("limit").is_none()
+        if !params.has("limit")
             && other.is_download() != format.is_download()
             && (offset > 0 || limit < matched || default_limit(other) < matched)
         {
-            query = query.set("limit", Some(limit.to_string()));
+            query = query.set("limit", Some(Value::Int(limit as i128)));
         }
         links.push(Link::new(
             href(base, &query),
@@ -140,7 +140,7 @@ pub(crate) fn feature_links(
 
 /// The query with `f` naming `format`; `geometry` (CSV only) is dropped for the others.
 fn for_format(params: &Params, format: Format) -> Params {
-    let query = params.set("f", Some(format.f().to_string()));
+    let query = params.set("f", Some(Value::Choice(format.f())));
     if format == Format::Csv {
         query
     } else {
@@ -218,11 +218,7 @@ mod tests {
     use super::*;
 
     fn params(q: &str) -> Params {
-        Params::parse(
-            Some(q),
-            &["f", "limit", "offset", "geometry", "bbox", "properties"],
-        )
-        .unwrap()
+        Params::of(Some(q), &crate::api::endpoints::ITEMS).unwrap()
     }
 
     fn collection() -> Link {
@@ -258,11 +254,11 @@ mod tests {
         let csv = ogc::CSV;
         assert_eq!(
             find(&links, "next", csv),
-            Some("http://h/collections/x/items?f=csv&limit=10&offset=20&geometry=wkt")
+            Some("http://h/collections/x/items?f=csv&geometry=wkt&limit=10&offset=20")
         );
         assert_eq!(
             find(&links, "prev", csv),
-            Some("http://h/collections/x/items?f=csv&limit=10&geometry=wkt")
+            Some("http://h/collections/x/items?f=csv&geometry=wkt&limit=10")
         );
         assert_eq!(
             find(&links, "alternate", ogc::FLATGEOBUF),
@@ -274,7 +270,7 @@ mod tests {
         );
         let header = link_header(&links);
         assert!(header.contains(
-            "<http://h/collections/x/items?f=csv&limit=10&offset=20&geometry=wkt>; rel=\"next\"; type=\"text/csv\""
+            "<http://h/collections/x/items?f=csv&geometry=wkt&limit=10&offset=20>; rel=\"next\"; type=\"text/csv\""
         ), "{header}");
     }
 
@@ -307,7 +303,7 @@ mod tests {
             .description
             .contains("CSV output (f=csv) only"));
         assert_eq!(
-            wkt_geometry(&params("geometry=wkb"), Format::Csv)
+            Params::of(Some("geometry=wkb"), &crate::api::endpoints::ITEMS)
                 .unwrap_err()
                 .description,
             "geometry: expected wkt, got 'wkb'"

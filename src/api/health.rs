@@ -2,8 +2,8 @@
 
 use super::error::ApiError;
 use super::params::Params;
-use super::{endpoints, json, AppState};
-use axum::extract::{RawQuery, State};
+use super::{json, AppState};
+use axum::extract::State;
 use axum::response::Response;
 use serde::Serialize;
 use std::sync::Mutex;
@@ -77,11 +77,7 @@ struct ReloadError {
 }
 
 /// `/health`.
-pub async fn health(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    Params::of(q.as_deref(), &endpoints::HEALTH)?;
+pub async fn health(State(state): State<AppState>, _params: Params) -> Result<Response, ApiError> {
     let s = state.status.snapshot();
     let mut response = json(&Health {
         status: "ok",

@@ -283,7 +283,7 @@ fn scalar_schema(kind: Kind, default: Option<i64>) -> ParamSchema {
         ..ParamSchema::default()
     };
     match kind {
-        Kind::Integer { min, max } => ParamSchema {
+        Kind::Integer { min, max } | Kind::Clamped { min, max } => ParamSchema {
             kind: "integer",
             minimum: Some(min),
             maximum: Some(max),
@@ -305,6 +305,11 @@ fn scalar_schema(kind: Kind, default: Option<i64>) -> ParamSchema {
         Kind::Choice(values) => ParamSchema {
             kind: "string",
             choices: Some(values),
+            ..base
+        },
+        Kind::Crs => ParamSchema {
+            kind: "string",
+            choices: Some(crate::ogc::Crs::URIS),
             ..base
         },
         Kind::Text | Kind::List | Kind::Bbox => ParamSchema {

@@ -1,24 +1,22 @@
 //! Ranking and comparison routes: every area of a layer ranked, and chosen areas side by side.
 
-use super::endpoints;
 use super::error::ApiError;
-use super::params::Params;
+use super::params::{geography, year, Params};
 use super::{filtered, json, AppState};
 use crate::views::rankings::{self, CompareRequest, RankingRequest};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// `/indicators/{id}/ranking?geography=&year=`: every area, ranked; missing values last.
 pub async fn ranking(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::RANKING)?;
     let req = RankingRequest {
         indicator: id,
-        geography: params.get("geography").map(str::to_owned),
-        year: params.get("year").map(str::to_owned),
+        geography: geography(&params),
+        year: year(&params),
     };
     Ok(json(&rankings::ranking(&state.catalog, &req)?))
 }
@@ -28,17 +26,13 @@ pub async fn ranking(
 pub async fn compare(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::COMPARE)?;
-    let areas = params
-        .list("areas")?
-        .ok_or_else(|| ApiError::invalid("areas: required, e.g. areas=E37000015,E37000012"))?;
     let req = CompareRequest {
         indicator: id,
-        geography: params.get("geography").map(str::to_owned),
-        year: params.get("year").map(str::to_owned),
-        areas,
+        geography: geography(&params),
+        year: year(&params),
+        areas: params.list("areas").unwrap_or_default().to_vec(),
     };
     Ok(filtered(json(&rankings::compare(&state.catalog, &req)?)))
 }

@@ -1,19 +1,14 @@
 //! Specialisation routes: location quotients, Krugman and Herfindahl indices from a matrix.
 
-use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{json, AppState};
 use crate::views::specialisation::{self as view, MatrixRequest};
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::response::Response;
 
 /// `/specialisation`: the matrices available.
-pub async fn list(
-    State(state): State<AppState>,
-    RawQuery(q): RawQuery,
-) -> Result<Response, ApiError> {
-    Params::of(q.as_deref(), &endpoints::SPECIALISATIONS)?;
+pub async fn list(State(state): State<AppState>, _params: Params) -> Result<Response, ApiError> {
     Ok(json(&view::list(&state.catalog)))
 }
 
@@ -21,9 +16,8 @@ pub async fn list(
 pub async fn one(
     State(state): State<AppState>,
     Path(matrix): Path<String>,
-    RawQuery(q): RawQuery,
+    params: Params,
 ) -> Result<Response, ApiError> {
-    let params = Params::of(q.as_deref(), &endpoints::SPECIALISATION)?;
     let request = MatrixRequest {
         matrix,
         measure: params.get("measure").map(str::to_string),

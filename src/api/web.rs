@@ -1,7 +1,6 @@
 //! The map's page (assembled from `web/`: catalogue, stylesheets and modules inlined), its static
 //! files (the front end and Leaflet from npm) and its settings document.
 
-use super::endpoints;
 use super::error::ApiError;
 use super::params::Params;
 use super::{base_url, json, typed, AppState, WebSettings};
@@ -9,7 +8,7 @@ use crate::ogc::{self, Collections};
 use crate::views::indicators::{self, IndicatorList, ListRequest};
 use crate::views::map_config::{self, MapConfig};
 use crate::views::map_page;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Router;
@@ -84,9 +83,8 @@ fn is_map_file(rest: &str) -> bool {
 /// `/map-config.json`: basemap settings and the attribution the map must show.
 pub async fn map_config(
     State(state): State<AppState>,
-    RawQuery(q): RawQuery,
+    _params: Params,
 ) -> Result<Response, ApiError> {
-    Params::of(q.as_deref(), &endpoints::MAP_CONFIG)?;
     Ok(json(&map_config::map_config(
         &state.catalog,
         state.web.tile_url.as_deref(),

@@ -60,6 +60,8 @@ pub enum CrsError {
 impl Crs {
     /// Every supported CRS, the storage CRS first.
     pub const ALL: [Crs; 2] = [Crs::Crs84, Crs::Bng];
+    /// The URIs of [`Crs::ALL`], in its order.
+    pub const URIS: &'static [&'static str] = &[CRS84_URI, BNG_URI];
 
     /// The OGC URI naming this CRS.
     pub fn uri(self) -> &'static str {

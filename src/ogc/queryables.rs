@@ -2,72 +2,10 @@
 //! Part 3) and the feature schema (Part 5), plus the typed equality filter they allow on items.
 
 use crate::catalog::Layer;
+pub use crate::model::{Property, PropertyType};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// The type of a feature property, read from every feature of the layer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PropertyType {
-    String,
-    Integer,
-    Number,
-    Boolean,
-}
-
-/// One property of a layer's features.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Property {
-    pub name: String,
-    pub kind: PropertyType,
-    /// Some feature lacks it or has null.
-    pub nullable: bool,
-}
-
-/// Every property of `layer`'s features, in the order of first appearance, typed by the widest
-/// type its values need (integer, then number, then string; boolean only if all are booleans).
-pub fn properties(layer: &Layer) -> Vec<Property> {
-    let mut names: Vec<&String> = Vec::new();
-    for area in &layer.areas {
-        for name in area.properties.keys() {
-            if !names.contains(&name) {
-                names.push(name);
-            }
-        }
-    }
-    names
-        .into_iter()
-        .map(|name| {
-            let values = layer.areas.iter().map(|a| a.properties.get(name));
-            let nullable = values.clone().any(|v| v.is_none_or(Value::is_null));
-            let kind = values
-                .filter_map(|v| v.and_then(value_type))
-                .reduce(|a, b| match (a, b) {
-                    (a, b) if a == b => a,
-                    (PropertyType::Integer, PropertyType::Number)
-                    | (PropertyType::Number, PropertyType::Integer) => PropertyType::Number,
-                    _ => PropertyType::String,
-                })
-                .unwrap_or(PropertyType::String);
-            Property {
-                name: name.clone(),
-                kind,
-                nullable,
-            }
-        })
-        .collect()
-}
-
-fn value_type(value: &Value) -> Option<PropertyType> {
-    match value {
-        Value::Null => None,
-        Value::Bool(_) => Some(PropertyType::Boolean),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Some(PropertyType::Integer),
-        Value::Number(_) => Some(PropertyType::Number),
-        Value::String(_) | Value::Array(_) | Value::Object(_) => Some(PropertyType::String),
-    }
-}
 
 /// An equality filter on one property, its value parsed as the property's type.
 #[derive(Debug, Clone, PartialEq)]
@@ -171,10 +109,26 @@ const DRAFT: &str = "https://json-schema.org/draft/2019-09/schema";
 /// The properties usable as equality filters on items: every property except those whose names
 /// are parameters of items already (`reserved`), `code` included (the `code` parameter).
 pub fn queryable_properties(layer: &Layer, reserved: &[&str]) -> Vec<Property> {
-    properties(layer)
-        .into_iter()
-        .filter(|p| p.name == "code" || !reserved.contains(&p.name.as_str()))
+    layer
+        .properties
+        .iter()
+        .filter(|p| is_queryable(p, reserved))
+        .cloned()
         .collect()
+}
+
+/// The names of [`queryable_properties`].
+pub fn filter_names<'a>(layer: &'a Layer, reserved: &[&str]) -> Vec<&'a str> {
+    layer
+        .properties
+        .iter()
+        .filter(|p| is_queryable(p, reserved))
+        .map(|p| p.name.as_str())
+        .collect()
+}
+
+fn is_queryable(p: &Property, reserved: &[&str]) -> bool {
+    p.name == "code" || !reserved.contains(&p.name.as_str())
 }
 
 /// `/collections/{id}/queryables`.
@@ -205,7 +159,8 @@ pub fn queryables(layer: &Layer, reserved: &[&str], base: &str) -> SchemaDocumen
 
 /// `/collections/{id}/schema`: every property with its type, and the geometry.
 pub fn schema(layer: &Layer, base: &str) -> SchemaDocument {
-    let mut properties: BTreeMap<String, PropertySchema> = properties(layer)
+    let mut properties: BTreeMap<String, PropertySchema> = layer
+        .properties
         .iter()
         .map(|p| {
             (

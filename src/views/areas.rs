@@ -280,7 +280,7 @@ impl PeersRequest {
     /// Peers returned when `k` is not given.
     pub const DEFAULT_K: usize = 5;
     /// The most peers one request may ask for.
-    pub const MAX_K: usize = 100;
+    pub const MAX_K: usize = 50;
 }
 
 const PEERS_METHOD: &str = "indicators z-standardised across the layer's areas; Euclidean distance over the indicators both areas have (at least min_shared of them); contributions are squared z differences and sum to distance squared; an indicator equal to another everywhere is counted once; better_on and worse_on list the indicators where the peer differs by half a standard deviation or more in the good direction";
@@ -843,8 +843,9 @@ mod tests {
         let catalog = fixture();
         let grid = catalog.layer("grid").expect("the grid layer");
         let g11 = grid.position("G11").expect("G11");
-        let score = crate::views::resolve::resolve(catalog, "score", Some("nuts3"), Some("2016"))
-            .expect("score 2016");
+        let score =
+            crate::views::resolve::resolve(catalog, "score", Some(Geography::Nuts3), Some(2016))
+                .expect("score 2016");
         let with = neighbours(grid, g11, Some((&score.series.values, 0)));
         let codes: Vec<&str> = with
             .iter()

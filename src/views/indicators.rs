@@ -2,7 +2,7 @@
 
 use super::numbers::{round_opt, round_statistic};
 use super::resolve::{resolve, unknown_indicator, Resolved};
-use super::{choices, ViewError};
+use super::ViewError;
 use crate::analysis::ranking::rank;
 use crate::catalog::{Catalog, Layer};
 use crate::load::FrameworkGroup;
@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 /// `/indicators`: every indicator, or those with values for one geography.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListRequest {
-    pub geography: Option<String>,
+    pub geography: Option<Geography>,
 }
 
 /// `/indicators/{id}`.
@@ -29,8 +29,8 @@ pub struct IndicatorRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ValuesRequest {
     pub indicator: String,
-    pub geography: Option<String>,
-    pub year: Option<String>,
+    pub geography: Option<Geography>,
+    pub year: Option<i32>,
     /// Only the areas in England (the map's "England only" on UK-wide layers); all when `None`.
     pub within: Option<Within>,
 }
@@ -210,18 +210,7 @@ impl Serialize for AreaRanks<'_> {
 
 /// The indicators (all, or those with values for `req.geography`, showing only that level).
 pub fn list<'a>(catalog: &'a Catalog, req: &ListRequest) -> Result<IndicatorList<'a>, ViewError> {
-    let only = req
-        .geography
-        .as_deref()
-        .map(|g| {
-            Geography::parse(g).ok_or_else(|| {
-                ViewError::invalid(format!(
-                    "geography: unknown '{g}'; expected one of {}",
-                    choices(Geography::ALL)
-                ))
-            })
-        })
-        .transpose()?;
+    let only = req.geography;
     let indicators = catalog
         .metrics
         .indicators
@@ -251,12 +240,7 @@ pub fn indicator<'a>(
 
 /// The values of one indicator-year on every area of its layer.
 pub fn values<'a>(catalog: &'a Catalog, req: &ValuesRequest) -> Result<Values<'a>, ViewError> {
-    let r = resolve(
-        catalog,
-        &req.indicator,
-        req.geography.as_deref(),
-        req.year.as_deref(),
-    )?;
+    let r = resolve(catalog, &req.indicator, req.geography, req.year)?;
     let layer = series_layer(catalog, &r)?;
     let decimals = r.level.info.decimals;
     let served: Vec<(&Area, Option<f64>)> = layer
@@ -424,8 +408,8 @@ mod tests {
     ) -> ValuesRequest {
         ValuesRequest {
             indicator: indicator.into(),
-            geography: geography.map(Into::into),
-            year: year.map(Into::into),
+            geography: geography.map(|g| Geography::parse(g).unwrap()),
+            year: year.map(|y| y.parse().unwrap()),
             within: None,
         }
     }
@@ -473,14 +457,14 @@ mod tests {
     }
 
     #[test]
-    fn list_keeps_only_the_asked_level_and_rejects_an_unknown_one() {
+    fn list_keeps_only_the_asked_level() {
         let catalog = fixture_catalog();
         let all = list(catalog, &ListRequest::default()).unwrap();
         assert!(all.indicators.iter().any(|i| i.id.as_str() == "rd"));
         let nuts3 = list(
             catalog,
             &ListRequest {
-                geography: Some("nuts3".into()),
+                geography: Some(Geography::Nuts3),
             },
         )
         .unwrap();
@@ -490,16 +474,6 @@ mod tests {
             .iter()
             .flat_map(|i| &i.levels)
             .all(|l| l.geography == Geography::Nuts3));
-        let err = list(
-            catalog,
-            &ListRequest {
-                geography: Some("county".into()),
-            },
-        )
-        .unwrap_err();
-        assert!(
-            matches!(err, ViewError::Invalid(d) if d.starts_with("geography: unknown 'county'"))
-        );
     }
 
     #[test]

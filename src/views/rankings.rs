@@ -15,16 +15,16 @@ use serde::Serialize;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RankingRequest {
     pub indicator: String,
-    pub geography: Option<String>,
-    pub year: Option<String>,
+    pub geography: Option<Geography>,
+    pub year: Option<i32>,
 }
 
 /// `/indicators/{id}/compare`: the ranking's key plus the chosen area codes, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CompareRequest {
     pub indicator: String,
-    pub geography: Option<String>,
-    pub year: Option<String>,
+    pub geography: Option<Geography>,
+    pub year: Option<i32>,
     pub areas: Vec<String>,
 }
 
@@ -137,8 +137,8 @@ impl<'a> Ranked<'a> {
     fn new(
         catalog: &'a Catalog,
         indicator: &str,
-        geography: Option<&str>,
-        year: Option<&str>,
+        geography: Option<Geography>,
+        year: Option<i32>,
     ) -> Result<Ranked<'a>, ViewError> {
         let resolved = resolve(catalog, indicator, geography, year)?;
         let layer = series_layer(catalog, &resolved)?;
@@ -208,12 +208,7 @@ impl<'a> Ranked<'a> {
 
 /// Every area of the indicator-year's layer, ranked (see [`crate::analysis::ranking`]).
 pub fn ranking<'a>(catalog: &'a Catalog, req: &RankingRequest) -> Result<Ranking<'a>, ViewError> {
-    let r = Ranked::new(
-        catalog,
-        &req.indicator,
-        req.geography.as_deref(),
-        req.year.as_deref(),
-    )?;
+    let r = Ranked::new(catalog, &req.indicator, req.geography, req.year)?;
     let areas = display_order(&r.ranks)
         .into_iter()
         .filter_map(|pos| r.ranks.entries.get(pos))
@@ -230,12 +225,7 @@ pub fn compare<'a>(
     catalog: &'a Catalog,
     req: &CompareRequest,
 ) -> Result<Comparison<'a>, ViewError> {
-    let r = Ranked::new(
-        catalog,
-        &req.indicator,
-        req.geography.as_deref(),
-        req.year.as_deref(),
-    )?;
+    let r = Ranked::new(catalog, &req.indicator, req.geography, req.year)?;
     let chosen = req
         .areas
         .iter()
@@ -312,8 +302,8 @@ mod tests {
     fn score(areas: &[&str]) -> CompareRequest {
         CompareRequest {
             indicator: "score".into(),
-            geography: Some("nuts3".into()),
-            year: Some("2016".into()),
+            geography: Some(Geography::Nuts3),
+            year: Some(2016),
             areas: areas.iter().map(|a| a.to_string()).collect(),
         }
     }
@@ -326,7 +316,7 @@ mod tests {
             &RankingRequest {
                 indicator: "score".into(),
                 geography: None,
-                year: Some("2016".into()),
+                year: Some(2016),
             },
         )
         .unwrap();

@@ -20,8 +20,8 @@ pub struct Resolved<'a> {
 pub fn resolve<'a>(
     catalog: &'a Catalog,
     indicator: &str,
-    geography: Option<&str>,
-    year: Option<&str>,
+    geography: Option<Geography>,
+    year: Option<i32>,
 ) -> Result<Resolved<'a>, ViewError> {
     let (id, levels) = catalog
         .metrics
@@ -29,12 +29,7 @@ pub fn resolve<'a>(
         .get_key_value(indicator)
         .ok_or_else(|| unknown_indicator(catalog, indicator))?;
     let geography = match geography {
-        Some(g) => Geography::parse(g).ok_or_else(|| {
-            ViewError::invalid(format!(
-                "geography: unknown '{g}'; expected one of {}",
-                choices(levels.keys())
-            ))
-        })?,
+        Some(g) => g,
         None => match levels.keys().collect::<Vec<_>>().as_slice() {
             [only] => **only,
             many => {
@@ -53,9 +48,7 @@ pub fn resolve<'a>(
     })?;
     let years = || choices(level.series.keys());
     let year = match year {
-        Some(y) => y.trim().parse::<i32>().map_err(|_| {
-            ViewError::invalid(format!("year: expected a year such as 2016, got '{y}'"))
-        })?,
+        Some(y) => y,
         None => *level.series.keys().next_back().ok_or_else(|| {
             ViewError::not_found(format!("indicator '{indicator}' has no values"))
         })?,

@@ -22,8 +22,8 @@ pub const MAX_PERMUTATIONS: usize = 9999;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SpatialRequest {
     pub indicator: String,
-    pub geography: Option<String>,
-    pub year: Option<String>,
+    pub geography: Option<Geography>,
+    pub year: Option<i32>,
     pub permutations: Option<usize>,
     pub seed: Option<u64>,
 }
@@ -87,12 +87,7 @@ pub fn spatial_statistics<'a>(
         seed: req.seed.unwrap_or(spatial::DEFAULT_SEED),
         significance: spatial::DEFAULT_SIGNIFICANCE,
     };
-    let r = resolve(
-        catalog,
-        &req.indicator,
-        req.geography.as_deref(),
-        req.year.as_deref(),
-    )?;
+    let r = resolve(catalog, &req.indicator, req.geography, req.year)?;
     let layer = series_layer(catalog, &r)?;
     let neighbours: Vec<Vec<usize>> = (0..layer.areas.len())
         .map(|i| layer.neighbour_indices(i))
@@ -163,7 +158,7 @@ mod tests {
         SpatialRequest {
             indicator: indicator.into(),
             geography: None,
-            year: year.map(Into::into),
+            year: year.map(|y| y.parse().unwrap()),
             permutations: None,
             seed: None,
         }

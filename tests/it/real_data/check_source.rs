@@ -61,8 +61,8 @@ fn every_series_within_england_is_flagged_among_its_english_areas() {
                         .collect();
                 let req = ValuesRequest {
                     indicator: id.to_string(),
-                    geography: Some(geography.to_string()),
-                    year: Some(year.to_string()),
+                    geography: Some(*geography),
+                    year: Some(*year),
                     within: Some(Within::England),
                 };
                 let served = values(&catalog, &req).unwrap();

@@ -515,7 +515,7 @@ async fn unknown_formats_and_misplaced_geometry_are_400() {
         "/collections/lep-2017/items/E37000015/neighbours?f=csv",
         400,
         "InvalidParameterValue",
-        "f: expected json, got 'csv'",
+        "f: expected json or geojson, got 'csv'",
     )
     .await;
     assert_error(
