@@ -5,15 +5,14 @@ use super::error::{choices, ApiError};
 use super::formats::{self, Paging};
 use super::openapi;
 use super::params::{crs84_box, grid_box, Params};
-use super::{base_url, json, typed, AppState, Filtered};
+use super::{base_url, filtered, json, typed, AppState};
 use crate::catalog::{Catalog, Layer};
-use crate::ogc::queryables::Equals;
 use crate::ogc::{self, Crs, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
+use crate::views::features::{self, Selection};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
 use geo::Rect;
-use std::collections::HashSet;
 
 const GEOJSON: &str = "application/geo+json";
 /// The header naming the CRS of a response's geometry (OGC API Features Part 2).
@@ -174,56 +173,27 @@ pub async fn items(
     let layer = find_layer(catalog, &id)?;
     let format = formats::negotiate(&params, &headers)?;
     let wkt = formats::wkt_geometry(&params, format)?;
-    let equals = params
-        .others(&endpoints::ITEMS)
-        .map(|(name, value)| {
-            let property = layer
-                .properties
-                .iter()
-                .find(|p| p.name == name)
-                .ok_or_else(|| ApiError::internal(format!("filter '{name}' is not queryable")))?;
-            Equals::parse(property, value)
-                .map(|e| (name, e))
-                .map_err(ApiError::invalid)
-        })
-        .collect::<Result<Vec<(&str, Equals)>, ApiError>>()?;
-    let skip_geometry = params.flag("skipGeometry");
-    let limit = params
-        .count("limit")
-        .unwrap_or(formats::default_limit(format));
-    let offset = params.count("offset").unwrap_or(0);
-    let crs = crs_of(&params, "crs")?;
-    let mut matched: Vec<usize> = match bbox_of(&params)? {
-        Some(b) => layer.index.intersecting(&layer.areas, b),
-        None => (0..layer.areas.len()).collect(),
+    let selection = Selection {
+        bbox: bbox_of(&params)?,
+        codes: params.list("code"),
+        equals: params.others(&endpoints::ITEMS).collect(),
+        offset: params.count("offset").unwrap_or(0),
+        limit: params
+            .count("limit")
+            .unwrap_or(formats::default_limit(format)),
     };
-    if let Some(codes) = params.list("code") {
-        let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
-        matched.retain(|&i| {
-            layer
-                .areas
-                .get(i)
-                .is_some_and(|a| wanted.contains(a.code.as_str()))
-        });
-    }
-    if !equals.is_empty() {
-        matched.retain(|&i| {
-            layer.areas.get(i).is_some_and(|a| {
-                equals
-                    .iter()
-                    .all(|(name, e)| e.matches(a.properties.get(*name)))
-            })
-        });
-    }
+    let selected = features::select(layer, &selection)?;
+    let (offset, limit) = (selection.offset, selection.limit);
+    let skip_geometry = params.flag("skipGeometry");
+    let crs = crs_of(&params, "crs")?;
     let properties = params.list("properties");
     if let Some(props) = properties {
         check_properties(layer, props)?;
     }
     let metric = metric_join(catalog, layer, &params)?;
-    let page_items: Vec<(usize, serde_json::Map<String, serde_json::Value>)> = matched
+    let page_items: Vec<(usize, serde_json::Map<String, serde_json::Value>)> = selected
+        .page
         .iter()
-        .skip(offset)
-        .take(limit)
         .map(|&i| (i, serde_json::Map::new()))
         .collect();
     let base = format!("{}/collections/{id}/items", base_url(&headers));
@@ -236,11 +206,11 @@ pub async fn items(
     let paging = Paging {
         offset,
         limit,
-        matched: matched.len(),
+        matched: selected.matched,
     };
     let links = formats::page_links(&base, collection, &params, format, &paging);
     let page = Page {
-        number_matched: matched.len(),
+        number_matched: selected.matched,
         links,
     };
     let options = FeatureOptions {
@@ -250,11 +220,31 @@ pub async fn items(
         skip_geometry,
         crs,
     };
-    let mut response = match format {
+    let response = encode_page(format, layer, &page_items, options, &page, wkt, &id)?;
+    Ok(if selected.narrowed {
+        filtered(response)
+    } else {
+        response
+    })
+}
+
+/// A page of features in `format`: GeoJSON, an HTML table, or a CSV/FlatGeobuf download, each
+/// saying its CRS in `Content-Crs`.
+fn encode_page(
+    format: Format,
+    layer: &Layer,
+    page_items: &[(usize, serde_json::Map<String, serde_json::Value>)],
+    options: FeatureOptions<'_>,
+    page: &Page,
+    wkt: bool,
+    stem: &str,
+) -> Result<Response, ApiError> {
+    let crs = options.crs;
+    Ok(match format {
         Format::GeoJson => with_crs(
             typed(
                 GEOJSON,
-                ogc::feature_collection(layer, &page_items, options, &page)?,
+                ogc::feature_collection(layer, page_items, options, page)?,
             ),
             crs,
         ),
@@ -273,15 +263,11 @@ pub async fn items(
         Format::Csv | Format::FlatGeobuf => {
             let indices: Vec<usize> = page_items.iter().map(|(i, _)| *i).collect();
             with_crs(
-                formats::download(format, layer, &indices, &options, wkt, &id, &page.links)?,
+                formats::download(format, layer, &indices, &options, wkt, stem, &page.links)?,
                 crs,
             )
         }
-    };
-    if params.has("bbox") || params.has("code") || offset > 0 || !equals.is_empty() {
-        response.extensions_mut().insert(Filtered);
-    }
-    Ok(response)
+    })
 }
 
 /// `/collections/{id}/items/{code}`.
@@ -441,49 +427,20 @@ pub(crate) fn check_format(params: &Params) -> Result<(), ApiError> {
 }
 
 pub(crate) fn check_properties(layer: &Layer, wanted: &[String]) -> Result<(), ApiError> {
-    let known: Vec<&str> = layer
-        .areas
-        .first()
-        .map(|a| a.properties.keys().map(String::as_str).collect())
-        .unwrap_or_default();
-    match wanted.iter().find(|w| !known.contains(&w.as_str())) {
-        None => Ok(()),
-        Some(w) => Err(ApiError::invalid(format!(
-            "properties: '{w}' is not a property of collection '{}'; properties: {}",
-            layer.id(),
-            choices(&known)
-        ))),
-    }
+    Ok(features::check_properties(layer, wanted)?)
 }
 
 /// Resolves `indicator` + `year` to values on this layer, or explains why they do not fit.
 pub(crate) fn metric_join<'a>(
     catalog: &'a Catalog,
     layer: &Layer,
-    params: &'a Params,
+    params: &Params,
 ) -> Result<Option<MetricJoin<'a>>, ApiError> {
-    let (indicator, year) = match (params.get("indicator"), super::params::year(params)) {
-        (None, None) => return Ok(None),
-        (Some(i), Some(y)) => (i, y),
-        (Some(_), None) => return Err(ApiError::invalid("year: required with indicator")),
-        (None, Some(_)) => return Err(ApiError::invalid("indicator: required with year")),
-    };
-    let resolved =
-        crate::views::resolve::resolve(catalog, indicator, Some(layer.spec.geography), Some(year))?;
-    if resolved.series.layer != *layer.id() {
-        return Err(ApiError::invalid(format!(
-            "indicator '{indicator}' for {} joins collection '{}' (code vintage {}), not '{}'",
-            resolved.year,
-            resolved.series.layer,
-            resolved.series.code_vintage,
-            layer.id()
-        )));
-    }
-    Ok(Some(MetricJoin {
-        indicator: resolved.id,
-        year: resolved.year,
-        unit: &resolved.level.info.unit,
-        decimals: resolved.level.info.decimals,
-        values: &resolved.series.values,
-    }))
+    let year = super::params::year(params);
+    Ok(features::metric_join(
+        catalog,
+        layer,
+        params.get("indicator"),
+        year,
+    )?)
 }

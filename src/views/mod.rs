@@ -3,6 +3,7 @@
 
 pub mod areas;
 mod error;
+pub mod features;
 pub mod indicators;
 pub mod labels;
 pub mod lookup;
