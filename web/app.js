@@ -13,6 +13,7 @@ import { createPanel } from './panel.js';
 import { SERIES } from './chart.js';
 import { $ } from './dom.js';
 import { ENGLAND, GEOGRAPHIES, MAX_COMPARE, MODES, UK_WIDE, app, catalog, frame, layerOf, layerText, level, normalise, readUrl, shown, state, view, within, writeUrl } from './state.js';
+import { busy, setStatus, showError } from './status.js';
 
 const L = window.L;
 /** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
@@ -44,30 +45,6 @@ let neighbourMarks = { codes: [], layers: [] };
 let regionLayer = null, regionBand = null, regionSeq = 0;
 app.map = map;
 let attributions = [];
-
-// ---- status and errors ----------------------------------------------------------------------
-
-let statusText = '';
-/** Show `text` as the loading message, or (null) hide it and put back the last status line. */
-function busy(text) {
-  $('#map-loading').hidden = !text;
-  $('#loading-text').textContent = text || '';
-  $('#status').textContent = text || statusText;
-}
-const setStatus = (text) => { statusText = text; $('#status').textContent = text; };
-
-function showError(err, retry) {
-  console.warn('smartspec:', err);
-  app.status = 'error';
-  app.error = err.message;
-  const box = $('#error');
-  box.replaceChildren(h('strong', {}, 'Something went wrong. '), err.message,
-    retry ? h('button', { type: 'button', onclick: () => { box.hidden = true; retry(); } }, 'Retry') : null,
-    h('button', { type: 'button', class: 'close', 'aria-label': 'Dismiss', onclick: () => { box.hidden = true; } }, '×'));
-  box.hidden = false;
-  busy(null);
-  $('#status').textContent = `Error: ${err.message}`;
-}
 
 // ---- controls -------------------------------------------------------------------------------
 
