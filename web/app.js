@@ -7,13 +7,12 @@ import { h } from './dom.js';
 import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
 import { formatValue, unitOf } from './format.js';
 import { embedCode, mapSvg, pngOf, save } from './export.js';
-import { createLabels } from './labels.js';
-import { createLegend } from './legend.js';
 import { createPanel } from './panel.js';
 import { SERIES } from './chart.js';
 import { $ } from './dom.js';
-import { ENGLAND, GEOGRAPHIES, MAX_COMPARE, MODES, UK_WIDE, app, catalog, frame, layerOf, layerText, level, normalise, readUrl, shown, state, view, within, writeUrl } from './state.js';
+import { GEOGRAPHIES, MAX_COMPARE, MODES, UK_WIDE, app, catalog, frame, layerOf, layerText, level, normalise, readUrl, shown, state, view, within, writeUrl } from './state.js';
 import { busy, setStatus, showError } from './status.js';
+import { bandFor, labels, legend, map, marks, resized, showInitialView, viewMoved } from './map.js';
 
 const L = window.L;
 /** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
@@ -27,23 +26,9 @@ let fitted = false;
 /** The extent the map last framed (UK or ENGLAND) while no view of the user's was set. */
 let framed = null;
 
-// ---- map ------------------------------------------------------------------------------------
-
-const map = L.map('map', { zoomSnap: 0.25, minZoom: 4, maxZoom: 12, keyboard: true }).fitBounds(ENGLAND);
-map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
-map.createPane('regions').style.zIndex = 450;
-map.createPane('marks').style.zIndex = 460;
-const labelPane = map.createPane('labels');
-labelPane.style.zIndex = 470;
-labelPane.style.pointerEvents = 'none';
-labelPane.setAttribute('aria-hidden', 'true'); // the areas carry their names as aria-labels
-const legend = createLegend($('#legend'));
-const labels = createLabels(map, { pane: 'labels' });
 let hatchLayer = null;
-const marks = L.layerGroup().addTo(map);
 let neighbourMarks = { codes: [], layers: [] };
 let regionLayer = null, regionBand = null, regionSeq = 0;
-app.map = map;
 let attributions = [];
 
 // ---- controls -------------------------------------------------------------------------------
@@ -109,36 +94,8 @@ function syncControls() {
       lvl.source_url ? h('a', { href: lvl.source_url, rel: 'noopener' }, lvl.source_name) : lvl.source_name) : '');
 }
 
-/** The map was moved: keep its zoom and centre in the state (unless it is where the state says). */
-let settingView = false;
-function viewMoved() {
-  if (!app.renders || settingView) return; // the first view is the state's, or England
-  const z = map.getZoom(), c = map.getCenter();
-  if (state.z === z && state.c && Math.abs(state.c[0] - c.lat) < 5e-5 && Math.abs(state.c[1] - c.lng) < 5e-5) return;
-  state.z = z;
-  state.c = [Number(c.lat.toFixed(4)), Number(c.lng.toFixed(4))];
-  writeUrl();
-}
-
-/** The map's size changed: keep its centre (to within half a pixel) without calling that a move. */
-function resized() {
-  settingView = true;
-  try { return map.invalidateSize(); } finally { settingView = false; }
-}
-
-/** Show the state's zoom and centre, or the whole layer's extent when the URL named none. */
-function showInitialView() {
-  settingView = true;
-  try {
-    if (state.z != null) map.setView(state.c, state.z, { animate: false });
-    else map.fitBounds(frame(), { animate: false });
-  } finally { settingView = false; }
-}
-
 // ---- drawing --------------------------------------------------------------------------------
 
-/** The zoom to request `layerId`'s geometry at for the map's current zoom (see api.bandZoom). */
-const bandFor = (layerId) => api.bandZoom(catalog.collections.get(layerId), map.getZoom());
 /** Geometry of `layerId` for the current zoom, as {fc, band}. */
 const loadGeometry = (layerId) => { const band = bandFor(layerId); return api.geometry(layerId, band).then((fc) => ({ fc, band })); };
 
