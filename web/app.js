@@ -15,6 +15,7 @@ import { busy, setStatus, showError } from './status.js';
 import { bandFor, labels, legend, map, marks, resized, showInitialView, viewMoved } from './map.js';
 import { fillGeographies, syncControls } from './controls.js';
 import { updateAttribution } from './attribution.js';
+import { drawHatching } from './hatching.js';
 
 const L = window.L;
 /** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
@@ -28,7 +29,6 @@ let fitted = false;
 /** The extent the map last framed (UK or ENGLAND) while no view of the user's was set. */
 let framed = null;
 
-let hatchLayer = null;
 let neighbourMarks = { codes: [], layers: [] };
 let regionLayer = null, regionBand = null, regionSeq = 0;
 
@@ -184,53 +184,6 @@ function restyle() {
   drawHatching();
   for (const code of [...state.cmp, state.area]) view.features.get(code)?.bringToFront();
   labels.place();
-}
-
-// ---- overlap hatching -----------------------------------------------------------------------
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-/** The <defs> of the map's SVG renderer, with the hatch pattern. */
-function svgDefs(svg) {
-  let defs = svg.querySelector('defs#smartspec-defs');
-  if (!defs) {
-    defs = document.createElementNS(SVG_NS, 'defs');
-    defs.id = 'smartspec-defs';
-    defs.innerHTML = '<pattern id="hatch" patternUnits="userSpaceOnUse" width="6" height="6" patternTransform="rotate(45)">'
-      + '<line x1="0" y1="0" x2="0" y2="6" stroke="#000" stroke-width="1.6" stroke-opacity="0.6"/></pattern>';
-    svg.prepend(defs);
-  }
-  return defs;
-}
-
-/**
- * Hatch where two areas of the layer overlap (LEPs sharing a district). The server lists the
- * overlapping pairs (labels' `overlaps`); the browser only draws: area a's outline filled with
- * the hatch, clipped by area b's live SVG path (a <use> of it), so no geometry is computed here.
- */
-function drawHatching() {
-  hatchLayer?.remove();
-  hatchLayer = null;
-  document.querySelectorAll('clipPath[id^="clip-ov-"]').forEach((c) => c.remove());
-  const pairs = view.overlaps.filter(([a, b]) => shown(a) && shown(b) && view.features.has(a) && view.features.has(b));
-  app.hatchedPairs = 0;
-  if (!pairs.length) return; // in both modes: the legend lists the hatch in each
-  const anyPath = view.features.get(pairs[0][0]).getElement();
-  if (!anyPath) return;
-  const defs = svgDefs(anyPath.ownerSVGElement);
-  hatchLayer = L.layerGroup().addTo(map);
-  for (const [a, b] of pairs) {
-    const target = view.features.get(b).getElement();
-    target.id = `area-${b}`;
-    const clip = document.createElementNS(SVG_NS, 'clipPath');
-    clip.id = `clip-ov-${a}-${b}`;
-    const use = document.createElementNS(SVG_NS, 'use');
-    use.setAttribute('href', `#area-${b}`);
-    clip.append(use);
-    defs.append(clip);
-    const lyr = L.geoJSON(view.features.get(a).feature, { interactive: false, style: { stroke: false, fill: true, fillColor: 'url(#hatch)', fillOpacity: 1 } }).addTo(hatchLayer);
-    lyr.eachLayer((l) => { const el = l.getElement(); el.setAttribute('clip-path', `url(#${clip.id})`); el.classList.add('overlap-hatch'); el.dataset.pair = `${a},${b}`; });
-    app.hatchedPairs++;
-  }
 }
 
 async function render() {
