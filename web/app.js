@@ -16,6 +16,7 @@ import { bandFor, labels, legend, map, marks, resized, showInitialView, viewMove
 import { fillGeographies, syncControls } from './controls.js';
 import { updateAttribution } from './attribution.js';
 import { drawHatching } from './hatching.js';
+import { refineRegions, toggleRegions } from './regions.js';
 
 const L = window.L;
 /** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
@@ -30,7 +31,6 @@ let fitted = false;
 let framed = null;
 
 let neighbourMarks = { codes: [], layers: [] };
-let regionLayer = null, regionBand = null, regionSeq = 0;
 
 // ---- drawing --------------------------------------------------------------------------------
 
@@ -288,52 +288,6 @@ async function showEmbed() {
     $('#embed-status').textContent = 'Copied to the clipboard.';
   } catch {
     $('#embed-status').textContent = 'Selected: copy it with Ctrl+C.';
-  }
-}
-
-// ---- regions overlay ------------------------------------------------------------------------
-
-/** Draw region outlines from `fc` (zoom band `band`), replacing the previous ones once drawn. */
-function showRegions(fc, band) {
-  const old = regionLayer;
-  if (band !== regionBand || !old) {
-    regionLayer = L.geoJSON(fc, { pane: 'regions', interactive: false, style: { color: '#000', weight: 1.5, opacity: 0.8, fill: false, dashArray: '5 4' } });
-    regionBand = app.regionZoom = band;
-  }
-  regionLayer.addTo(map);
-  if (old && old !== regionLayer) old.remove();
-}
-
-async function toggleRegions() {
-  state.regions = $('#regions').checked;
-  writeUrl();
-  const seq = ++regionSeq;
-  if (!state.regions) { regionLayer?.remove(); labels.setRegions(null); updateAttribution(view.layerId); return; }
-  try {
-    busy('Loading region outlines…');
-    const band = bandFor('region');
-    const [fc, names] = await Promise.all([api.geometry('region', band), api.labels('region')]);
-    if (!state.regions || seq !== regionSeq) return;
-    showRegions(fc, band);
-    labels.setRegions(names);
-    updateAttribution(view.layerId);
-    busy(null);
-  } catch (err) {
-    showError(err, toggleRegions);
-  }
-}
-
-/** After a zoom, the region outlines follow the band too (quietly: the old ones stay on failure). */
-async function refineRegions() {
-  if (!state.regions || !regionLayer) return;
-  const seq = ++regionSeq;
-  const band = bandFor('region');
-  if (band === regionBand) return;
-  try {
-    const fc = await api.geometry('region', band);
-    if (seq === regionSeq && state.regions) showRegions(fc, band);
-  } catch (err) {
-    console.warn('smartspec: keeping the current region outlines:', err);
   }
 }
 
