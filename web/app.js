@@ -5,8 +5,7 @@
 import { api } from './api.js';
 import { h } from './dom.js';
 import { LISA, METHODS, NO_DATA, breaks, classOf, colours, served, skewness } from './classify.js';
-import { formatValue, unitOf } from './format.js';
-import { embedCode, mapSvg, pngOf, save } from './export.js';
+import { formatValue } from './format.js';
 import { createPanel } from './panel.js';
 import { SERIES } from './chart.js';
 import { $ } from './dom.js';
@@ -17,6 +16,7 @@ import { fillGeographies, syncControls } from './controls.js';
 import { updateAttribution } from './attribution.js';
 import { drawHatching } from './hatching.js';
 import { refineRegions, toggleRegions } from './regions.js';
+import { downloadCsv, downloadMap, showEmbed } from './downloads.js';
 
 const L = window.L;
 /** |skewness| above this: equal intervals put most areas in one class, so the legend warns. */
@@ -260,37 +260,6 @@ function updateLegend() {
   app.skewness = skew;
 }
 
-/** The map as drawn, with its names, legend and attribution, as a PNG. */
-async function downloadMap() {
-  const lvl = level();
-  const file = mapSvg($('#map'), {
-    title: `${lvl?.title || state.ind}, ${state.year}`,
-    lines: [`${layerText(view.layerId)}. Source: ${lvl?.source_name || 'see the indicator notes'}.`, `smartspec, ${location.href}`],
-  });
-  try {
-    save(await pngOf(file), `map-${state.ind}-${state.geo}-${state.year}.png`);
-  } catch (err) {
-    setStatus(`The map could not be saved as a picture: ${err.message}`);
-  }
-}
-
-/** One click: the <iframe> of this view (its URL state) is shown, selected and copied. */
-async function showEmbed() {
-  const lvl = level();
-  const code = embedCode(location.href, `Smart Specialisation map: ${lvl?.title || state.ind}, ${state.year}`);
-  const box = $('#embed-code');
-  box.value = code;
-  $('#embed-box').hidden = false;
-  box.focus();
-  box.select();
-  try {
-    await navigator.clipboard.writeText(code);
-    $('#embed-status').textContent = 'Copied to the clipboard.';
-  } catch {
-    $('#embed-status').textContent = 'Selected: copy it with Ctrl+C.';
-  }
-}
-
 // ---- selection, compare, lookup -------------------------------------------------------------
 
 const actions = {
@@ -400,23 +369,6 @@ function search(text) {
   else actions.select(hit[0], { tab: 'area' });
   actions.zoomTo(hit[0]);
   $('#search').value = '';
-}
-
-// ---- CSV download ---------------------------------------------------------------------------
-
-function downloadCsv() {
-  if (!view.vals) return;
-  const q = (x) => (x == null ? '' : /[",\n]/.test(String(x)) ? `"${String(x).replace(/"/g, '""')}"` : String(x));
-  const rows = [['code', 'name', 'indicator', 'year', 'value', 'unit', 'rank', 'of', 'layer']];
-  for (const code of [...view.features.keys()].filter(shown)) {
-    const v = view.vals.values[code];
-    rows.push([code, view.names.get(code), state.ind, state.year, v, unitOf(view.units), view.stats.rank[code], view.stats.n, view.layerId]);
-  }
-  const blob = new Blob([rows.map((r) => r.map(q).join(',')).join('\n') + '\n'], { type: 'text/csv' });
-  const a = h('a', { href: URL.createObjectURL(blob), download: `${state.ind}-${state.geo}-${state.year}.csv` });
-  document.body.append(a);
-  a.click();
-  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 0);
 }
 
 // ---- panel context and boot -----------------------------------------------------------------
