@@ -1,4 +1,4 @@
-// app.js: the map page's start-up: the modules created and tied together, the controls and the map's events wired, the catalogue loaded, the first render.
+// app.js: the map page's start-up: the parts made and tied, controls and map events wired, first render.
 import { api } from './api.js';
 import { h, $ } from './dom.js';
 import { METHODS } from './classify.js';

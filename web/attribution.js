@@ -1,4 +1,4 @@
-// attribution.js: attribution for what is on screen, short in Leaflet's control and in full in the footer.
+// attribution.js: attribution for what is on screen: short in Leaflet's control, in full in the footer.
 import { h, $ } from './dom.js';
 import { map } from './map.js';
 import { catalog, state } from './state.js';

@@ -1,4 +1,4 @@
-// choropleth.js: the areas drawn and styled: geometry fetched once per (layer, zoom band) and swapped in place across bands, restyled from the values; tooltips, keys, names, neighbour outlines.
+// choropleth.js: the areas drawn, styled from the values, swapped in place across zoom bands; their marks.
 import { api } from './api.js';
 import { h, $ } from './dom.js';
 import { LISA, NO_DATA, classOf } from './classify.js';
@@ -74,8 +74,10 @@ export function drawNeighbourMarks(codes) {
 }
 
 /**
- * The layer's drawing and its zoom bands. An area's click, Enter or Space calls `chooseArea` and
- * `pointClicked` (the selection's); the names' arrival calls `updateLegend` (the overlaps it counts).
+ * The layer's drawing: geometry fetched once per (boundary layer, zoom band) and swapped in place
+ * when the zoom crosses into another band (restyled from the values, never refetched on zoom). An
+ * area's click, Enter or Space calls `chooseArea` and `pointClicked` (the selection's); the names'
+ * arrival calls `updateLegend` (it counts the overlaps they list).
  */
 export function createChoropleth({ chooseArea, pointClicked, updateLegend }) {
   /** Bumped by every geometry draw or band change, so a band's response that arrives late is dropped. */

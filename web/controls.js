@@ -1,4 +1,4 @@
-// controls.js: the option controls filled from the catalogue and set from the state, with the indicator's notes and source.
+// controls.js: the option controls, filled from the catalogue and set from the state; the indicator's notes.
 import { h, $ } from './dom.js';
 import { GEOGRAPHIES, UK_WIDE, catalog, level, state } from './state.js';
 

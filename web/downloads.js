@@ -1,4 +1,4 @@
-// downloads.js: what the map's own buttons take away: the map as a PNG, its embed code, the areas as CSV.
+// downloads.js: what the map's buttons take away: the map as a PNG, its embed code, the areas as CSV.
 import { h, $ } from './dom.js';
 import { embedCode, mapSvg, pngOf, save } from './export.js';
 import { unitOf } from './format.js';

@@ -1,4 +1,4 @@
-// map.js: the Leaflet map and what sits on it (panes, legend, names, marks), its view (zoom and centre) kept in the URL state, and the zoom band its geometry is asked for at.
+// map.js: the Leaflet map with its panes, legend, names and marks; its view kept in the URL; the zoom band.
 import { api } from './api.js';
 import { $ } from './dom.js';
 import { createLabels } from './labels.js';

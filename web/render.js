@@ -1,4 +1,4 @@
-// render.js: one render of the state: values, geometry and neighbours fetched together, then classes, legend, downloads' links, attribution and status.
+// render.js: one render of the state: values, geometry and neighbours fetched, then classes and legend.
 import { api } from './api.js';
 import { $ } from './dom.js';
 import { METHODS, breaks, classOf, colours, served, skewness } from './classify.js';
@@ -17,7 +17,10 @@ let fitted = false;
 /** The extent the map last framed (UK or ENGLAND) while no view of the user's was set. */
 let framed = null;
 
-/** `render` and the legend it updates, drawing through the choropleth's `drawLayer` and `refineGeometry`; `panel` follows each render. */
+/**
+ * `render` and the legend it updates: it draws through the choropleth's `drawLayer` and
+ * `refineGeometry`, and `panel` follows each render.
+ */
 export function createRender({ drawLayer, refineGeometry, panel }) {
   async function render() {
     const seq = ++renderSeq;

@@ -1,4 +1,4 @@
-// selection.js: the area chosen and compared (the actions the panel calls back), the panel itself, clicks, point lookup and search.
+// selection.js: the chosen and compared areas (the panel's actions), the panel, clicks, lookup and search.
 import { api } from './api.js';
 import { $ } from './dom.js';
 import { createPanel } from './panel.js';

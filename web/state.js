@@ -1,4 +1,4 @@
-// state.js: the page's state (mirrored by the URL hash), the catalogue it is read against, what is drawn, and the URL's reading and writing.
+// state.js: the page state (mirrored in the URL hash), the catalogue, what is drawn; the URL read and written.
 import { METHODS } from './classify.js';
 import { $ } from './dom.js';
 
