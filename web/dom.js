@@ -17,3 +17,5 @@ function build(el, attrs, children) {
 export const h = (tag, attrs, ...children) => build(document.createElement(tag), attrs, children);
 /** s('path', {d: 'M0 0'}) for SVG elements. */
 export const s = (tag, attrs, ...children) => build(document.createElementNS(SVG_NS, tag), attrs, children);
+/** The first element matching the CSS selector `sel`. */
+export const $ = (sel) => document.querySelector(sel);

@@ -1,5 +1,5 @@
 // panel.js: the side panel's four views (area details, compare as cards, ranking, table) and the
-// point-lookup box. It reads the page state and calls back into app.js through `actions`.
+// point-lookup box. It reads the page state and calls back into selection.js through `actions`.
 // Percentiles are the server's (/ranking), as it computes them (ties share the mid-rank): in the
 // good direction ("better than 78% of areas") where the indicator has one, else labelled raw.
 // Every number is written by format.js with the indicator's unit and decimals.
@@ -9,7 +9,7 @@ import { LISA } from './classify.js';
 import { SERIES, barChart, barChartSvg, chartKey, lineChart } from './chart.js';
 import { betterThan, formatNumber, formatValue, ordinalPercentile, unitOf, unitText } from './format.js';
 import { chartDownloads } from './export.js';
-const MAX_COMPARE = 5; // as in app.js
+const MAX_COMPARE = 5; // as in state.js
 const failed = (what, err) => h('p', { class: 'muted' }, `${what} not available: ${
   /no resource at/.test(err.message) ? 'this server does not offer it yet.' : err.message}`);
 
