@@ -1,9 +1,7 @@
 //! Area routes: an area's neighbours, its profile across indicators, and its peers.
 
 use super::error::ApiError;
-use super::features::{
-    check_format, crs_of, metric_join, one_feature, with_crs, zoom_of, OneFeature,
-};
+use super::features::{check_format, metric_join, one_feature, with_crs, zoom_of, OneFeature};
 use super::params::{geography, year, Params};
 use super::{base_url, filtered, json, typed, AppState};
 use crate::model::IndicatorId;
@@ -52,7 +50,7 @@ pub async fn neighbours(
             ),
         ],
     };
-    let crs = crs_of(&params, "crs")?;
+    let crs = params.crs("crs");
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,

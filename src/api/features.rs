@@ -185,7 +185,7 @@ pub async fn items(
     let selected = features::select(layer, &selection)?;
     let (offset, limit) = (selection.offset, selection.limit);
     let skip_geometry = params.flag("skipGeometry");
-    let crs = crs_of(&params, "crs")?;
+    let crs = params.crs("crs");
     let properties = params.list("properties");
     if let Some(props) = properties {
         check_properties(layer, props)?;
@@ -300,7 +300,7 @@ pub async fn item(
         &params,
         format,
     );
-    let crs = crs_of(&params, "crs")?;
+    let crs = params.crs("crs");
     let options = FeatureOptions {
         properties: properties.as_deref(),
         metric,
@@ -378,14 +378,9 @@ pub(crate) fn zoom_of<'a>(
     Ok(zoom.map(|z| Generalisation::for_zoom(layer, z)))
 }
 
-/// The CRS named by parameter `name` (`crs`, `bbox-crs`); CRS84 when absent.
-pub(crate) fn crs_of(params: &Params, name: &str) -> Result<Crs, ApiError> {
-    Ok(params.crs(name))
-}
-
 /// `bbox`, given in `bbox-crs` (CRS84 by default), as a CRS84 box containing it.
 fn bbox_of(params: &Params) -> Result<Option<Rect<f64>>, ApiError> {
-    let crs = crs_of(params, "bbox-crs")?;
+    let crs = params.crs("bbox-crs");
     let Some(corners) = params.corners("bbox") else {
         return Ok(None);
     };
