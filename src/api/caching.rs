@@ -10,6 +10,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use std::sync::Arc;
+use tokio::sync::OwnedSemaphorePermit;
 
 /// `Cache-Control` of a representation whose URL names the data version it was made from.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
@@ -61,16 +62,21 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     } else {
         REVALIDATE
     };
+    // A computing permit (`--max-computing`) covers the handler and the first compression of
+    // each coding. It lives inside the blocking jobs, so a client that hangs up frees its place
+    // in the queue at once, and work already running keeps its permit until it ends.
+    let mut held = None;
     let rep = match state.cache.lookup(&key).await {
         Lookup::Hit(rep) => rep,
         Lookup::Miss(slot) => {
-            let Ok(_permit) = state.computing.clone().acquire_owned().await else {
+            let Ok(permit) = state.computing.clone().acquire_owned().await else {
                 return super::ApiError::internal("the computing semaphore closed").into_response();
             };
-            let response = run_off_runtime(req, next).await;
+            let (response, permit) = run_off_runtime(req, next, permit).await;
             if response.status() != StatusCode::OK {
                 return response;
             }
+            held = permit;
             let effort = match response.extensions().get::<Filtered>() {
                 Some(Filtered) => Effort::Fast,
                 None => Effort::Best,
@@ -94,7 +100,7 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     } else {
         wanted
     };
-    let encoded = rep.encoded(wanted).await;
+    let encoded = rep.encoded(wanted, &state.computing, held).await;
     let range = range.filter(|_| {
         if_range.as_ref().is_none_or(|tag| tag == encoded.etag) && if_none_match.is_none()
     });
@@ -138,13 +144,22 @@ fn byte_range(header: &str, len: u64) -> Option<Option<(u64, u64)>> {
     Some(Some((first, last.min(len - 1))))
 }
 
-/// Runs the rest of the stack (the handler) on the blocking pool: a miss may serialise a whole
-/// layer, which must not hold up an async worker.
-async fn run_off_runtime(req: Request, next: Next) -> Response {
+/// Runs the rest of the stack (the handler) on the blocking pool under `permit`: a miss may
+/// serialise a whole layer, which must not hold up an async worker. The permit comes back with
+/// the response (for its compression); if the client has gone, it is dropped when the job ends.
+async fn run_off_runtime(
+    req: Request,
+    next: Next,
+    permit: OwnedSemaphorePermit,
+) -> (Response, Option<OwnedSemaphorePermit>) {
     let runtime = tokio::runtime::Handle::current();
-    match tokio::task::spawn_blocking(move || runtime.block_on(next.run(req))).await {
-        Ok(response) => response,
-        Err(e) => super::ApiError::internal(format!("request handler failed: {e}")).into_response(),
+    let job = move || (runtime.block_on(next.run(req)), permit);
+    match tokio::task::spawn_blocking(job).await {
+        Ok((response, permit)) => (response, Some(permit)),
+        Err(e) => (
+            super::ApiError::internal(format!("request handler failed: {e}")).into_response(),
+            None,
+        ),
     }
 }
 

@@ -83,7 +83,6 @@ pub use crate::views::choices;
 /// static file's 404 or 500, a timeout's 503) gets `{"code", "description"}` with its status
 /// and headers kept (`Allow`, `Retry-After`).
 pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let method = req.method().clone();
     let path: String = req.uri().path().chars().take(300).collect();
     let response = next.run(req).await;
     let status = response.status();
@@ -98,7 +97,8 @@ pub async fn json_errors(req: axum::extract::Request, next: axum::middleware::Ne
     let (code, description) = match status {
         StatusCode::METHOD_NOT_ALLOWED => (
             "MethodNotAllowed",
-            format!("{method} is not allowed on {path}; this API answers GET and HEAD"),
+            // The method is not echoed: a client may send any token, of any length.
+            format!("only GET and HEAD are allowed on {path}"),
         ),
         StatusCode::NOT_FOUND => ("NotFound", format!("no resource at {path}")),
         StatusCode::SERVICE_UNAVAILABLE => (

@@ -8,7 +8,7 @@ pub use encoding::{compress, negotiate, Effort, Encoding};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue};
 use std::sync::Arc;
-use tokio::sync::OnceCell;
+use tokio::sync::{OnceCell, OwnedSemaphorePermit, Semaphore};
 
 /// Bodies smaller than this are sent uncompressed: the coding would cost more than it saves.
 pub const MIN_COMPRESS_BYTES: usize = 860;
@@ -74,7 +74,16 @@ impl Representation {
 
     /// The body in `encoding`, compressing it on the blocking pool the first time (concurrent
     /// callers wait for that one compression). Falls back to identity if compression fails.
-    pub async fn encoded(self: &Arc<Self>, wanted: Encoding) -> Encoded {
+    ///
+    /// A compression runs under one of `permits` (`--max-computing`): `held`, the permit of
+    /// the miss that made this representation, if given, else a new one. The permit moves into
+    /// the blocking job, so it is released when the job ends, even if the client has gone.
+    pub async fn encoded(
+        self: &Arc<Self>,
+        wanted: Encoding,
+        permits: &Arc<Semaphore>,
+        held: Option<OwnedSemaphorePermit>,
+    ) -> Encoded {
         let encoding = self.coding_for(wanted);
         let cell = match encoding {
             Encoding::Identity => None,
@@ -87,11 +96,23 @@ impl Representation {
         let made = cell
             .get_or_try_init(|| {
                 let me = Arc::clone(self);
+                let permits = Arc::clone(permits);
                 async move {
-                    tokio::task::spawn_blocking(move || compress(&me.body, encoding, me.effort))
-                        .await
-                        .map_err(std::io::Error::other)?
-                        .map(Bytes::from)
+                    let permit = match held {
+                        Some(permit) => permit,
+                        None => permits
+                            .acquire_owned()
+                            .await
+                            .map_err(std::io::Error::other)?,
+                    };
+                    tokio::task::spawn_blocking(move || {
+                        let coded = compress(&me.body, encoding, me.effort);
+                        drop(permit);
+                        coded
+                    })
+                    .await
+                    .map_err(std::io::Error::other)?
+                    .map(Bytes::from)
                 }
             })
             .await;
@@ -199,12 +220,45 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::panic)]
     use super::*;
 
+    fn permits() -> Arc<Semaphore> {
+        Arc::new(Semaphore::new(1))
+    }
+
     fn rep(body: &str) -> Arc<Representation> {
         Arc::new(Representation::new(
             HeaderMap::new(),
             Bytes::from(body.to_string()),
             Effort::Best,
         ))
+    }
+
+    #[tokio::test]
+    async fn a_coding_is_made_under_a_permit_which_it_then_returns() {
+        let big = rep(&"smart specialisation ".repeat(200));
+        let permits = Arc::new(Semaphore::new(1));
+        let held = Arc::clone(&permits).acquire_owned().await.unwrap();
+        big.encoded(Encoding::Gzip, &permits, Some(held)).await;
+        assert_eq!(permits.available_permits(), 1, "the held permit comes back");
+        let busy = Arc::clone(&permits).acquire_owned().await.unwrap();
+        let waiting = {
+            let big = Arc::clone(&big);
+            let permits = Arc::clone(&permits);
+            tokio::spawn(async move { big.encoded(Encoding::Brotli, &permits, None).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert!(!waiting.is_finished(), "a new coding waits for a permit");
+        drop(busy);
+        assert_eq!(waiting.await.unwrap().encoding, Encoding::Brotli);
+        let gz = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            big.encoded(Encoding::Gzip, &permits, None),
+        );
+        let _all_taken = Arc::clone(&permits).acquire_owned().await.unwrap();
+        assert_eq!(
+            gz.await.unwrap().encoding,
+            Encoding::Gzip,
+            "a made coding needs no permit"
+        );
     }
 
     #[tokio::test]
@@ -224,16 +278,16 @@ mod tests {
     #[tokio::test]
     async fn codings_are_made_once_and_tagged_apart() {
         let r = rep(&"{\"a\":1}".repeat(500));
-        let gz1 = r.encoded(Encoding::Gzip).await;
-        let gz2 = r.encoded(Encoding::Gzip).await;
+        let gz1 = r.encoded(Encoding::Gzip, &permits(), None).await;
+        let gz2 = r.encoded(Encoding::Gzip, &permits(), None).await;
         assert_eq!(gz1.encoding, Encoding::Gzip);
         assert_eq!(
             gz1.body.as_ptr(),
             gz2.body.as_ptr(),
             "compressed once, shared"
         );
-        let br = r.encoded(Encoding::Brotli).await;
-        let id = r.encoded(Encoding::Identity).await;
+        let br = r.encoded(Encoding::Brotli, &permits(), None).await;
+        let id = r.encoded(Encoding::Identity, &permits(), None).await;
         let tags = [&gz1.etag, &br.etag, &id.etag];
         assert!(tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2]);
         assert_eq!(id.body, r.body);
@@ -243,7 +297,7 @@ mod tests {
     async fn small_bodies_stay_identity() {
         let r = rep("{}");
         assert_eq!(
-            r.encoded(Encoding::Brotli).await.encoding,
+            r.encoded(Encoding::Brotli, &permits(), None).await.encoding,
             Encoding::Identity
         );
     }

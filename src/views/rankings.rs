@@ -241,6 +241,9 @@ pub fn compare<'a>(
             })
         })
         .collect::<Result<Vec<usize>, _>>()?;
+    // Each area once, in the order first given: a repeated code adds nothing.
+    let mut seen = std::collections::HashSet::new();
+    let chosen: Vec<usize> = chosen.into_iter().filter(|i| seen.insert(*i)).collect();
     let neighbours: Vec<Vec<usize>> = (0..r.layer.areas.len())
         .map(|i| r.layer.neighbour_indices(i))
         .collect();
