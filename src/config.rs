@@ -66,7 +66,7 @@ pub struct Cli {
     /// Open connections beyond this get 503 with Retry-After (default: 3/4 of the open-files limit, at most 10,000).
     #[arg(long, env = "SMARTSPEC_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
-    /// Requests computed at once on a cache miss (default: twice the CPUs); others wait their turn.
+    /// Expensive misses (layers, rankings, statistics) computed and compressed at once (default: twice the CPUs); others wait their turn. Cheap misses (one feature, one document, one point) have as many permits of their own.
     #[arg(long, env = "SMARTSPEC_MAX_COMPUTING")]
     pub max_computing: Option<usize>,
     /// Seconds requests in flight get to finish after SIGTERM before their connections close.

@@ -99,6 +99,7 @@ pub fn serving_state(config: &Config, catalog: Arc<Catalog>, web: WebSettings) -
     let mut state = AppState::new(catalog, web);
     state.cache = Arc::new(cache::ResponseCache::new(config.response_cache_bytes));
     state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
+    state.computing_light = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     state.request_timeout = config.limits.request_timeout;
     state
 }

@@ -1,7 +1,8 @@
 //! The HTTP side of the representation cache: request keys, ETag and 304, `Cache-Control`,
 //! `Vary`, and running a handler off the async threads on a miss.
 
-use super::params::{parse_request, Params};
+use super::endpoints::{self, Cost};
+use super::params::{endpoint_of, parse_request, Params};
 use super::{base_url, AppState};
 use crate::cache::{negotiate, Effort, Encoded, Encoding, Lookup, Representation};
 use axum::body::Body;
@@ -34,6 +35,8 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return next.run(req).await;
     }
+    let endpoint = endpoint_of(req.extensions());
+    let cost = endpoint.map_or(Cost::Light, |e| e.cost);
     let params = match parse_request(&state, req.extensions(), req.uri()) {
         None => None,
         Some(Ok(params)) => Some(params),
@@ -43,6 +46,9 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
         || req.uri().query().unwrap_or("").to_string(),
         Params::query,
     );
+    let odd = params
+        .as_ref()
+        .is_some_and(|p| is_odd(p, endpoint, &state.catalog.data_version));
     if let Some(params) = params {
         req.extensions_mut().insert(params);
     }
@@ -62,14 +68,16 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     } else {
         REVALIDATE
     };
-    // A computing permit (`--max-computing`) covers the handler and the first compression of
-    // each coding. It lives inside the blocking jobs, so a client that hangs up frees its place
-    // in the queue at once, and work already running keeps its permit until it ends.
+    // A computing permit (`--max-computing`, in the lane of the endpoint's cost) covers the
+    // handler and the first compression of each coding. It lives inside the blocking jobs, so
+    // a client that hangs up frees its place in the queue at once, and work already running
+    // keeps its permit until it ends.
+    let lane = state.lane(cost);
     let mut held = None;
     let rep = match state.cache.lookup(&key).await {
         Lookup::Hit(rep) => rep,
         Lookup::Miss(slot) => {
-            let Ok(permit) = state.computing.clone().acquire_owned().await else {
+            let Ok(permit) = lane.clone().acquire_owned().await else {
                 return super::ApiError::internal("the computing semaphore closed").into_response();
             };
             let (response, permit) = run_off_runtime(req, next, permit).await;
@@ -77,10 +85,9 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
                 return response;
             }
             held = permit;
-            let effort = match response.extensions().get::<Filtered>() {
-                Some(Filtered) => Effort::Fast,
-                None => Effort::Best,
-            };
+            // One-off answers are compressed fast and kept only when asked for again.
+            let one_off = odd || response.extensions().get::<Filtered>().is_some();
+            let effort = if one_off { Effort::Fast } else { Effort::Best };
             let (parts, body) = response.into_parts();
             let body = match axum::body::to_bytes(body, usize::MAX).await {
                 Ok(body) => body,
@@ -89,7 +96,11 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
             let mut kept = parts.headers;
             kept.remove(header::CONTENT_LENGTH);
             let rep = Arc::new(Representation::new(kept, body, effort));
-            slot.store(Arc::clone(&rep));
+            if state.cache.admits(&key, !one_off) {
+                slot.store(Arc::clone(&rep));
+            } else {
+                slot.pass();
+            }
             rep
         }
     };
@@ -100,7 +111,7 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     } else {
         wanted
     };
-    let encoded = rep.encoded(wanted, &state.computing, held).await;
+    let encoded = rep.encoded(wanted, lane, held).await;
     let range = range.filter(|_| {
         if_range.as_ref().is_none_or(|tag| tag == encoded.etag) && if_none_match.is_none()
     });
@@ -171,6 +182,18 @@ fn cache_key(version: &str, headers: &HeaderMap, path: &str, query: &str) -> Str
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     format!("{version}\n{}\n{accept}\n{path}?{query}", base_url(headers))
+}
+
+/// Whether a request's answer is likely asked for once, though no filter marks it: it names
+/// another data version than the current one, or a page of items of another size than the
+/// default or the largest (the sizes the map and GIS clients use).
+fn is_odd(params: &Params, endpoint: Option<&endpoints::Endpoint>, version: &str) -> bool {
+    let stale = params.get("v").is_some_and(|v| v != version);
+    let odd_limit = endpoint.is_some_and(|e| e.path == endpoints::ITEMS.path)
+        && params
+            .int("limit")
+            .is_some_and(|n| n != endpoints::DEFAULT_LIMIT && n != endpoints::MAX_LIMIT);
+    stale || odd_limit
 }
 
 /// Whether the query names the current data version (`v=<version>`).

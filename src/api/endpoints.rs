@@ -74,7 +74,19 @@ pub struct Endpoint {
     pub params: &'static [Param],
     /// Whether the endpoint also takes an equality filter per queryable property of the collection.
     pub property_filters: bool,
+    /// Which lane of computing permits a miss takes (see [`Cost`]).
+    pub cost: Cost,
     pub answer: Answer,
+}
+
+/// What a miss of an endpoint may cost, so cheap misses never queue behind expensive ones:
+/// each lane has its own `--max-computing` permits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cost {
+    /// One small thing: a document, one feature, one area's profile, one point.
+    Light,
+    /// Up to a whole layer, a ranking or a statistic over every area.
+    Heavy,
 }
 
 impl Endpoint {
@@ -266,6 +278,7 @@ pub const LANDING: Endpoint = Endpoint {
     description: "Links to the API definition, the conformance classes, the collections, the indicators and the map.",
     params: &[F_DOC],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The landing page.",
         media_types: &[JSON, HTML],
@@ -285,6 +298,7 @@ pub const API: Endpoint = Endpoint {
         "Response format (OpenAPI JSON).",
     )],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The OpenAPI document.",
         media_types: &[OPENAPI],
@@ -300,6 +314,7 @@ pub const API_HTML: Endpoint = Endpoint {
     description: "The OpenAPI document rendered as HTML by the server itself (works offline).",
     params: &[],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "An HTML page.",
         media_types: &[HTML],
@@ -315,6 +330,7 @@ pub const CONFORMANCE: Endpoint = Endpoint {
     description: "The OGC API conformance classes this server implements and tests.",
     params: &[F_DOC],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The conformance declaration.",
         media_types: &[JSON, HTML],
@@ -330,6 +346,7 @@ pub const COLLECTIONS: Endpoint = Endpoint {
     description: "Every boundary layer (LEPs by vintage, regions, districts, NUTS 2 and 3) with its extent, CRS, zoom bands and attribution.",
     params: &[F_DOC],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The collections.",
         media_types: &[JSON, HTML],
@@ -345,6 +362,7 @@ pub const COLLECTION: Endpoint = Endpoint {
     description: "One collection's metadata and links.",
     params: &[F_DOC],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The collection.",
         media_types: &[JSON, HTML],
@@ -360,6 +378,7 @@ pub const QUERYABLES: Endpoint = Endpoint {
     description: "A JSON Schema of the collection's queryable properties, with their types; each is an equality filter on items (`?name=Cumbria`).",
     params: &[F_JSON],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The queryables, as JSON Schema.",
         media_types: &[SCHEMA_JSON],
@@ -375,6 +394,7 @@ pub const SCHEMA: Endpoint = Endpoint {
     description: "A JSON Schema of every feature property with its type, and the geometry.",
     params: &[F_JSON],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The feature schema, as JSON Schema.",
         media_types: &[SCHEMA_JSON],
@@ -390,6 +410,7 @@ pub const LABELS: Endpoint = Endpoint {
     description: "One point per area: the pole of inaccessibility of its largest polygon (the interior point farthest from its boundary), with the name, the area in km², its rank by size (1 = largest) and the codes of the areas overlapping it.",
     params: &[F_FEATURES, V],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The label points, as GeoJSON Points.",
         media_types: &[GEOJSON],
@@ -421,6 +442,7 @@ pub const ITEMS: Endpoint = Endpoint {
         CRS,
     ],
     property_filters: true,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "A page of features.",
         media_types: &[GEOJSON, CSV, FLATGEOBUF, HTML],
@@ -447,6 +469,7 @@ pub const ITEM: Endpoint = Endpoint {
         CRS,
     ],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The feature.",
         media_types: &[GEOJSON, CSV, FLATGEOBUF, HTML],
@@ -462,6 +485,7 @@ pub const NEIGHBOURS: Endpoint = Endpoint {
     description: "Neighbours by shared border, with the shared length in km and, with indicator and year, each neighbour's value.",
     params: &[PROPERTIES, INDICATOR, YEAR_JOIN, F_FEATURES, V, ZOOM_LEVEL, ZOOM, CRS],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The neighbours, as features.",
         media_types: &[GEOJSON],
@@ -478,6 +502,7 @@ pub const PROFILE: Endpoint = Endpoint {
         "The area's value, rank and percentile on every indicator of its geography for a year, with its percentile in the good direction and its standing: strengths (top quarter), weaknesses (bottom quarter), neutral indicators apart and duplicates counted once (`standing_rule`).",
     params: &[GEOGRAPHY, YEAR],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The profile.",
         media_types: &[JSON],
@@ -522,6 +547,7 @@ pub const PEERS: Endpoint = Endpoint {
         ),
     ],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The peers.",
         media_types: &[JSON],
@@ -538,6 +564,7 @@ pub const RANKING: Endpoint = Endpoint {
         "Every area of the geography ranked for a year, with percentiles and summary statistics.",
     params: &[GEOGRAPHY, YEAR],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The ranking.",
         media_types: &[JSON],
@@ -560,6 +587,7 @@ pub const COMPARE: Endpoint = Endpoint {
         },
     ],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The comparison.",
         media_types: &[JSON],
@@ -597,6 +625,7 @@ pub const SPATIAL: Endpoint = Endpoint {
         },
     ],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The spatial statistics.",
         media_types: &[JSON],
@@ -612,6 +641,7 @@ pub const SPECIALISATIONS: Endpoint = Endpoint {
     description: "The matrices available for specialisation analysis, with their measures.",
     params: &[],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The matrices.",
         media_types: &[JSON],
@@ -638,6 +668,7 @@ pub const SPECIALISATION: Endpoint = Endpoint {
         param("area", Kind::Text, "Only this area's code."),
     ],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The specialisation report.",
         media_types: &[JSON],
@@ -657,6 +688,7 @@ pub const INDICATORS: Endpoint = Endpoint {
         "Only indicators with data at this level.",
     )],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The indicators.",
         media_types: &[JSON],
@@ -672,6 +704,7 @@ pub const INDICATOR_ONE: Endpoint = Endpoint {
     description: "One indicator's metadata.",
     params: &[],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The indicator.",
         media_types: &[JSON],
@@ -696,6 +729,7 @@ pub const VALUES: Endpoint = Endpoint {
         V,
     ],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The values by area code.",
         media_types: &[JSON],
@@ -711,6 +745,7 @@ pub const JOIN_REPORT: Endpoint = Endpoint {
     description: "Rows matched and unmatched per file, vintage and layer.",
     params: &[],
     property_filters: false,
+    cost: Cost::Heavy,
     answer: Answer {
         description: "The join report.",
         media_types: &[JSON],
@@ -740,6 +775,7 @@ pub const LOOKUP: Endpoint = Endpoint {
         ),
     ],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The areas by layer.",
         media_types: &[JSON],
@@ -755,6 +791,7 @@ pub const MAP_CONFIG: Endpoint = Endpoint {
     description: "Basemap, attribution and the data version the map puts in its URLs.",
     params: &[],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The map settings.",
         media_types: &[JSON],
@@ -770,6 +807,7 @@ pub const HEALTH: Endpoint = Endpoint {
     description: "The data version being served, when it loaded, and the outcome of the last reload (SIGHUP). Never cached.",
     params: &[],
     property_filters: false,
+    cost: Cost::Light,
     answer: Answer {
         description: "The status.",
         media_types: &[JSON],

@@ -47,9 +47,13 @@ pub struct AppState {
     pub web: Arc<WebSettings>,
     /// Load and reload history, shared by every catalog the process serves in turn.
     pub status: Arc<health::ServerStatus>,
-    /// Permits for computing a representation on a cache miss: a flood of distinct expensive
-    /// requests waits its turn instead of starving cheap ones of the blocking pool.
+    /// Permits for computing a representation of a heavy endpoint on a cache miss, its
+    /// compression included (`--max-computing`): a flood of distinct expensive requests waits
+    /// its turn instead of taking every core and the memory its answers need.
     pub computing: Arc<tokio::sync::Semaphore>,
+    /// As many permits again for light endpoints (one feature, one document, one point), so
+    /// a cheap miss never queues behind expensive ones.
+    pub computing_light: Arc<tokio::sync::Semaphore>,
     /// How long a request may take before it is answered 503 (`--request-timeout`).
     pub request_timeout: Duration,
 }
@@ -66,6 +70,14 @@ pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 pub const DEFAULT_CACHE_BYTES: u64 = 512 << 20;
 
 impl AppState {
+    /// The computing permits a miss of an endpoint of `cost` takes.
+    pub fn lane(&self, cost: endpoints::Cost) -> &Arc<tokio::sync::Semaphore> {
+        match cost {
+            endpoints::Cost::Light => &self.computing_light,
+            endpoints::Cost::Heavy => &self.computing,
+        }
+    }
+
     /// State over `catalog` with an empty representation cache of the default budget.
     pub fn new(catalog: Arc<Catalog>, web: WebSettings) -> AppState {
         AppState {
@@ -74,6 +86,7 @@ impl AppState {
             web: Arc::new(web),
             status: Arc::default(),
             computing: Arc::new(tokio::sync::Semaphore::new(default_computing())),
+            computing_light: Arc::new(tokio::sync::Semaphore::new(default_computing())),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
         }
     }

@@ -305,7 +305,7 @@ pub fn parse_request(
     uri: &Uri,
 ) -> Option<Result<Params, ApiError>> {
     let template = extensions.get::<MatchedPath>()?.as_str();
-    let endpoint = endpoints::ALL.iter().find(|e| e.path == template)?;
+    let endpoint = endpoint_of(extensions)?;
     if !endpoint.property_filters {
         return Some(Params::of(uri.query(), endpoint));
     }
@@ -319,6 +319,12 @@ pub fn parse_request(
         }
         None => Params::parse(uri.query(), endpoint, Extra::Any),
     })
+}
+
+/// The endpoint of the table the router matched, if any.
+pub fn endpoint_of(extensions: &Extensions) -> Option<&'static Endpoint> {
+    let template = extensions.get::<MatchedPath>()?.as_str();
+    endpoints::ALL.iter().find(|e| e.path == template)
 }
 
 /// The segment of `path` at `{name}` in `template`.

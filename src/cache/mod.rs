@@ -160,9 +160,18 @@ impl quick_cache::Weighter<String, Arc<Representation>> for ByWeight {
 }
 
 /// Representations by request key, evicted (S3-FIFO) beyond a byte budget.
+///
+/// A one-off answer (a filter, an odd page size, a stale version) is kept only when its key is
+/// asked for a second time: the doorkeeper remembers the hashes of keys seen once, so a flood
+/// of distinct requests cannot push the warm set out.
 pub struct ResponseCache {
     entries: quick_cache::sync::Cache<String, Arc<Representation>, ByWeight>,
+    seen_once: std::sync::Mutex<std::collections::HashSet<u64>>,
+    refused: std::sync::atomic::AtomicU64,
 }
+
+/// Keys the doorkeeper remembers before it starts afresh.
+const DOORKEEPER_KEYS: usize = 65_536;
 
 /// What a lookup found: the representation, or the duty to compute it (others asking for the
 /// same key wait until the holder stores it or gives up).
@@ -187,6 +196,9 @@ impl Slot<'_> {
     pub fn store(self, rep: Arc<Representation>) {
         let _ = self.guard.insert(rep);
     }
+
+    /// Gives the key up without storing (a waiting request computes it).
+    pub fn pass(self) {}
 }
 
 impl ResponseCache {
@@ -199,7 +211,37 @@ impl ResponseCache {
                 capacity_bytes,
                 ByWeight,
             ),
+            seen_once: std::sync::Mutex::default(),
+            refused: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// Whether a freshly computed answer for `key` is kept: always if it is `canonical`,
+    /// otherwise only the second time its key is asked for.
+    pub fn admits(&self, key: &str, canonical: bool) -> bool {
+        if canonical {
+            return true;
+        }
+        let hash = xxhash_rust::xxh3::xxh3_64(key.as_bytes());
+        let mut seen = self
+            .seen_once
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.remove(&hash) {
+            return true;
+        }
+        if seen.len() >= DOORKEEPER_KEYS {
+            seen.clear();
+        }
+        seen.insert(hash);
+        self.refused
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        false
+    }
+
+    /// How many answers were not kept because they were asked for once.
+    pub fn refused(&self) -> u64 {
+        self.refused.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     pub async fn lookup(&self, key: &str) -> Lookup<'_> {
@@ -300,6 +342,17 @@ mod tests {
             r.encoded(Encoding::Brotli, &permits(), None).await.encoding,
             Encoding::Identity
         );
+    }
+
+    #[test]
+    fn a_one_off_answer_is_kept_the_second_time_it_is_asked_for() {
+        let cache = ResponseCache::new(1 << 20);
+        assert!(cache.admits("/layer", true), "canonical: kept at once");
+        assert!(!cache.admits("/bbox=1", false));
+        assert!(!cache.admits("/bbox=2", false));
+        assert!(cache.admits("/bbox=1", false), "asked twice");
+        assert!(!cache.admits("/bbox=1", false), "forgotten once admitted");
+        assert_eq!(cache.refused(), 3);
     }
 
     #[tokio::test]

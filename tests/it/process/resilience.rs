@@ -89,10 +89,15 @@ impl Server {
     }
 
     fn rss_kib(&self) -> u64 {
+        self.status_kib("VmRSS:")
+    }
+
+    /// A `/proc/PID/status` figure in KiB (`VmRSS:`, `VmHWM:`).
+    fn status_kib(&self, field: &str) -> u64 {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap();
         status
             .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .find_map(|l| l.strip_prefix(field))
             .and_then(|v| v.split_whitespace().next())
             .and_then(|v| v.parse().ok())
             .unwrap()
@@ -395,6 +400,70 @@ fn slow_readers_are_cut_off_by_the_request_timeout_and_cost_little_memory() {
     );
     let (status, _, _) = get(server.addr, "/conformance", Duration::from_secs(5)).unwrap();
     assert_eq!(status, 200);
+}
+
+/// Issue 21's flood: 32 clients at once, each asking with `Accept-Encoding: br` for the whole
+/// lad-2013 layer at full detail under its own URL (half with their own `v=`, half at their own
+/// zoom level), with `--max-computing 2`. Every one is answered, the server's peak memory stays
+/// within 400 MB, and uncached items asked for meanwhile are all answered. (Their latency is
+/// printed, not asserted: `benches/flood.sh` measures it.)
+#[test]
+fn a_flood_of_distinct_brotli_layers_is_bounded_in_memory_and_cheap_misses_pass_it() {
+    let server = real_server(&["--max-computing", "2"]);
+    let (status, _, body) = get(
+        server.addr,
+        "/collections/lad-2013/items?limit=400&properties=code",
+        Duration::from_secs(60),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    let page: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    let codes: Vec<String> = page["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["properties"]["code"].as_str().unwrap().to_string())
+        .collect();
+    let addr = server.addr;
+    let flood: Vec<_> = (0..32)
+        .map(|i| {
+            std::thread::spawn(move || {
+                let url = if i < 16 {
+                    format!("{LAYER}&v=flood-{i}")
+                } else {
+                    format!("{LAYER}&zoom-level={}", i - 16)
+                };
+                let request = format!(
+                    "GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br\r\nConnection: close\r\n\r\n"
+                );
+                send(addr, request.as_bytes(), Duration::from_secs(120)).map(|a| a.0)
+            })
+        })
+        .collect();
+    let mut waits = Vec::new();
+    for code in codes.iter().take(40) {
+        if flood.iter().all(|t| t.is_finished()) {
+            break;
+        }
+        let started = Instant::now();
+        let path = format!("/collections/lad-2013/items/{code}");
+        let (status, _, _) = get(addr, &path, Duration::from_secs(60)).unwrap();
+        assert_eq!(status, 200, "{path} during the flood");
+        waits.push(started.elapsed());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    for (i, t) in flood.into_iter().enumerate() {
+        assert_eq!(t.join().unwrap().unwrap(), 200, "flood client {i}");
+    }
+    let peak = server.status_kib("VmHWM:");
+    waits.sort();
+    eprintln!(
+        "flood: peak RSS {} MiB; {} uncached items meanwhile, slowest {:?}",
+        peak / 1024,
+        waits.len(),
+        waits.last()
+    );
+    assert!(peak < 400 * 1024, "peak RSS {} MiB", peak / 1024);
 }
 
 #[test]
