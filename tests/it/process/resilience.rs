@@ -466,6 +466,81 @@ fn a_flood_of_distinct_brotli_layers_is_bounded_in_memory_and_cheap_misses_pass_
     assert!(peak < 400 * 1024, "peak RSS {} MiB", peak / 1024);
 }
 
+/// One-off answers do not stay: after the map's first requests warm the cache, 25,000
+/// distinct random bboxes (four clients, keep-alive) leave RSS within 50 MB of what it was.
+#[test]
+fn distinct_random_bboxes_leave_memory_where_warming_left_it() {
+    let server = real_server(&[]);
+    for warm in [
+        "/collections/lep-2017/items?limit=10000&properties=code,name&zoom-level=6",
+        "/collections/lad-2013/items?limit=10000&properties=code,name&zoom-level=8",
+        "/indicators",
+        "/collections",
+    ] {
+        assert_eq!(
+            get(server.addr, warm, Duration::from_secs(60)).unwrap().0,
+            200
+        );
+    }
+    let warmed = server.rss_kib();
+    let addr = server.addr;
+    let clients: Vec<_> = (0..4u64)
+        .map(|client| {
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(addr).unwrap();
+                s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+                s.set_nodelay(true).unwrap();
+                let mut reader = BufReader::new(s.try_clone().unwrap());
+                // A small LCG, seeded per client: every bbox differs.
+                let mut x = 0x9E37_79B9_7F4A_7C15u64 ^ (client + 1).wrapping_mul(0xD1B5_4A32_D192_ED03);
+                let mut next = || {
+                    x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+                    (x >> 11) as f64 / (1u64 << 53) as f64
+                };
+                for _ in 0..6_250 {
+                    let (lon, lat) = (-5.5 + 7.0 * next(), 50.0 + 5.5 * next());
+                    let (w, h) = (0.05 + 0.5 * next(), 0.05 + 0.4 * next());
+                    let request = format!(
+                        "GET /collections/lad-2013/items?bbox={lon:.5},{lat:.5},{:.5},{:.5}&properties=code,name HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+                        lon + w,
+                        lat + h
+                    );
+                    s.write_all(request.as_bytes()).unwrap();
+                    let mut length = None;
+                    let mut status = String::new();
+                    reader.read_line(&mut status).unwrap();
+                    assert!(status.contains(" 200 "), "{status}");
+                    loop {
+                        let mut line = String::new();
+                        reader.read_line(&mut line).unwrap();
+                        if line == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = line.split_once(':') {
+                            if k.eq_ignore_ascii_case("content-length") {
+                                length = v.trim().parse::<usize>().ok();
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length.unwrap()];
+                    reader.read_exact(&mut body).unwrap();
+                }
+            })
+        })
+        .collect();
+    for c in clients {
+        c.join().unwrap();
+    }
+    std::thread::sleep(Duration::from_millis(1500));
+    let after = server.rss_kib();
+    eprintln!("RSS after warming {warmed} KiB, after 25,000 distinct bboxes {after} KiB");
+    assert!(
+        after < warmed + 50 * 1024,
+        "RSS grew by {} MiB",
+        after.saturating_sub(warmed) / 1024
+    );
+}
+
 #[test]
 fn sigterm_ends_within_the_grace_period_despite_slow_readers_and_stalled_clients() {
     let mut server = real_server(&["--shutdown-grace", "2", "--request-timeout", "60"]);
