@@ -45,6 +45,15 @@ impl ApiError {
         }
     }
 
+    /// Something the server could not do in time (503).
+    pub fn unavailable(description: impl Into<String>) -> ApiError {
+        ApiError {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            code: "ServiceUnavailable",
+            description: description.into(),
+        }
+    }
+
     /// A server fault: logged with its detail, answered without it (500).
     pub fn internal(detail: impl std::fmt::Display) -> ApiError {
         tracing::error!(%detail, "internal error");

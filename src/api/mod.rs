@@ -348,7 +348,7 @@ pub fn documented_endpoints() -> Vec<Endpoint> {
 /// outermost so every answer, the timeout's 503 and the limit errors included, carries it.
 pub fn router(state: AppState) -> Router {
     let cached = axum::middleware::from_fn_with_state(state.clone(), caching::serve_cached);
-    let map = web::map_routes(&state).layer(cached.clone());
+    let map = web::map_routes().layer(cached.clone());
     let inner = routes()
         .into_iter()
         .fold(Router::new(), |router, (endpoint, handler)| {

@@ -8,56 +8,89 @@ use crate::ogc::{self, Collections};
 use crate::views::indicators::{self, IndicatorList, ListRequest};
 use crate::views::map_config::{self, MapConfig};
 use crate::views::map_page;
+use axum::extract::Path;
 use axum::extract::State;
 use axum::http::HeaderMap;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
+use axum::routing::get;
 use axum::Router;
 use serde::Serialize;
-use tower_http::services::ServeDir;
+use std::time::Duration;
 
-/// The map's own files (`web/*.html|js|css|png`) and Leaflet's `dist` as `/map/vendor/leaflet/`;
-/// nothing else of `web/` (no `node_modules`, no `package.json`). `/map` redirects to `/map/`.
-pub fn map_routes(state: &AppState) -> Router<AppState> {
+/// The map's own files (`web/*.html|js|css|png|svg`) and Leaflet's `dist` as
+/// `/map/vendor/leaflet/`; nothing else of `web/` (no `node_modules`, no `package.json`).
+/// `/map` redirects to `/map/`, the page.
+pub fn map_routes() -> Router<AppState> {
     Router::new()
-        .nest_service("/map/vendor/leaflet", ServeDir::new(&state.web.leaflet_dir))
-        .nest_service("/map", ServeDir::new(&state.web.web_dir))
-        .layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            only_map_files,
-        ))
+        .route(
+            "/map",
+            get(|| async { axum::response::Redirect::permanent("/map/") }),
+        )
+        .route("/map/", get(map_page))
+        .route("/map/{*file}", get(map_file))
 }
 
-/// Answers the page itself ([`map_page`]) and lets through only the map's files; everything
-/// else under `/map` is the JSON 404.
-async fn only_map_files(
+/// The largest file `/map/` serves.
+const MAX_MAP_FILE_BYTES: u64 = 16 << 20;
+/// How long reading one of the map's files may take.
+const MAP_FILE_DEADLINE: Duration = Duration::from_secs(5);
+
+/// One of the map's files, read on the blocking pool under a deadline, and only if it is a
+/// regular file inside its folder (no FIFO, device or directory; no link out of the folder).
+/// Anything else under `/map/` is the JSON 404; a directory is a 404 too, never a redirect.
+async fn map_file(
     State(state): State<AppState>,
-    req: axum::extract::Request,
-    next: axum::middleware::Next,
-) -> Response {
-    let path = req.uri().path();
-    if path == "/map" {
-        return axum::response::Redirect::permanent("/map/").into_response();
+    Path(file): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    if file == "index.html" {
+        return map_page(State(state), headers).await;
     }
-    let reads = matches!(
-        *req.method(),
-        axum::http::Method::GET | axum::http::Method::HEAD
-    );
-    if reads && (path == "/map/" || path == "/map/index.html") {
-        let headers = req.headers().clone();
-        return map_page(State(state), headers).await.into_response();
-    }
-    let Some(rest) = path.strip_prefix("/map/") else {
-        return next.run(req).await;
-    };
-    if is_map_file(rest) {
-        next.run(req).await
-    } else {
+    let missing = || {
         ApiError::not_found(format!(
-            "no file at {}; the map is at /map/",
-            path.chars().take(300).collect::<String>()
+            "no file at /map/{}; the map is at /map/",
+            file.chars().take(300).collect::<String>()
         ))
-        .into_response()
+    };
+    if !is_map_file(&file) {
+        return Err(missing());
     }
+    let Some(content_type) = content_type(&file) else {
+        return Err(missing());
+    };
+    let (root, relative) = match file.strip_prefix("vendor/leaflet/") {
+        Some(rest) => (state.web.leaflet_dir.clone(), rest.to_owned()),
+        None => (state.web.web_dir.clone(), file.clone()),
+    };
+    let read = tokio::task::spawn_blocking(move || {
+        crate::load::read_regular_under(&root, std::path::Path::new(&relative), MAX_MAP_FILE_BYTES)
+    });
+    match tokio::time::timeout(MAP_FILE_DEADLINE, read).await {
+        Ok(Ok(Ok(bytes))) => Ok(typed(content_type, bytes)),
+        Ok(Ok(Err(e))) => {
+            tracing::debug!(file = %file, error = %e, "map file not served");
+            Err(missing())
+        }
+        Ok(Err(e)) => Err(ApiError::internal(format!("reading a map file: {e}"))),
+        Err(_) => Err(ApiError::unavailable(format!(
+            "reading /map/{file} took over {} s",
+            MAP_FILE_DEADLINE.as_secs()
+        ))),
+    }
+}
+
+/// The media type of a map file by its extension; `None` for any other kind of file.
+fn content_type(file: &str) -> Option<&'static str> {
+    let ext = file.rsplit_once('.').map(|(_, ext)| ext)?;
+    Some(match ext {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "css" => "text/css; charset=utf-8",
+        "png" => "image/png",
+        "svg" => "image/svg+xml",
+        "map" | "json" => "application/json",
+        _ => return None,
+    })
 }
 
 /// `rest` (the path after `/map/`) names one of the map's files or a file of Leaflet's `dist`.

@@ -164,10 +164,9 @@ impl Manifest {
 
     /// Reads and checks the manifest: unique ids, and every reference resolves.
     pub fn read(path: &Path) -> Result<Manifest, LoadError> {
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // The manifest is a data file like the others: a regular file (not a FIFO that would
+        // block the loader), within the default size limit.
+        let text = super::read_text_bounded(path, super::DEFAULT_MAX_FILE_BYTES)?;
         Manifest::parse(&text, path)
     }
 

@@ -24,7 +24,8 @@ pub use metrics_csv::{
 };
 pub use semantics::{read_semantics, Aggregation, IndicatorSemantics, MAX_DECIMALS};
 pub use source::{
-    read_bounded, read_text_bounded, relative_to, SourceRules, DEFAULT_MAX_FILE_BYTES,
+    open_nonblocking, read_bounded, read_regular_under, read_text_bounded, relative_to,
+    SourceRules, DEFAULT_MAX_FILE_BYTES,
 };
 pub use tables::{MetricTables, SkippedTable};
 pub use validate::{load_layer_areas, load_layer_areas_with, validate_features, MIN_RING_AREA_M2};

@@ -154,7 +154,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
+    let file = open_nonblocking(path).map_err(io)?;
     let metadata = file.metadata().map_err(io)?;
     check_metadata(path, &metadata, limit)?;
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
@@ -168,6 +168,49 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
                 "grew past the limit of {limit} bytes while being read (--max-file-mb)"
             ),
         });
+    }
+    Ok(bytes)
+}
+
+/// Opens `path` for reading without waiting: a FIFO with no writer (or a device) opens at once
+/// instead of blocking the reader for ever, and the caller's `fstat` then refuses it. On a
+/// regular file the flag changes nothing.
+pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    options.open(path)
+}
+
+/// Reads the regular file `relative` under `root` and no other: refused (as `NotFound`) if it
+/// leads out of `root` (`..` or a symbolic link), is not a regular file once opened (a FIFO, a
+/// device, a directory), or is larger than `limit` bytes. The error says which.
+pub fn read_regular_under(root: &Path, relative: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
+    let refuse = |why: &str| std::io::Error::new(std::io::ErrorKind::NotFound, why.to_string());
+    let real_root = root.canonicalize()?;
+    let real = root.join(relative).canonicalize()?;
+    if !real.starts_with(&real_root) {
+        return Err(refuse("leads out of its folder"));
+    }
+    let file = open_nonblocking(&real)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(refuse(&format!(
+            "not a regular file but {}",
+            kind_of(&metadata.file_type())
+        )));
+    }
+    if metadata.len() > limit {
+        return Err(refuse(&format!("larger than {limit} bytes")));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(refuse(&format!("grew past {limit} bytes while being read")));
     }
     Ok(bytes)
 }
