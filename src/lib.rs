@@ -27,6 +27,9 @@ use std::sync::Arc;
 
 /// Loads the catalog (off the async threads), binds, and serves until SIGTERM or Ctrl-C.
 pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Installed before the catalog loads: a SIGHUP during start-up (SIGHUP's default action
+    // ends the process) is kept and answered by a reload once the server runs.
+    let hangups = hangup_signals()?;
     let (manifest, data_dir) = (config.manifest.clone(), config.data_dir.clone());
     let (cache_dir, rules) = (config.cache_dir.clone(), config.sources);
     let sources = serve::reload::Sources {
@@ -77,9 +80,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
             loaded,
         ));
     }
-    // Before the line that says the server listens: a SIGHUP sent as soon as it appears must
-    // reload, not end the process (SIGHUP's default action).
-    reload_on_sighup(app.clone(), state, sources)?;
+    // SIGHUPs since start-up, those during the load included, reload from here on.
+    reload_on_sighup(hangups, app.clone(), state, sources);
     tracing::info!(
         addr = %listener.local_addr()?,
         max_connections = config.limits.max_connections,
@@ -165,31 +167,42 @@ fn log_catalog(catalog: &Catalog) {
     );
 }
 
+/// The stream of SIGHUPs, from now on (`None` where there are no such signals).
+#[cfg(unix)]
+fn hangup_signals() -> std::io::Result<Option<tokio::signal::unix::Signal>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    signal(SignalKind::hangup()).map(Some)
+}
+
+#[cfg(not(unix))]
+fn hangup_signals() -> std::io::Result<Option<()>> {
+    Ok(None)
+}
+
 /// Reloads the catalog on every SIGHUP, one reload at a time; a failed reload keeps the old one.
 #[cfg(unix)]
 fn reload_on_sighup(
+    hangups: Option<tokio::signal::unix::Signal>,
     app: serve::Reloadable,
     state: AppState,
     sources: serve::reload::Sources,
-) -> std::io::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut hangup = signal(SignalKind::hangup())?;
+) {
+    let Some(mut hangups) = hangups else { return };
     tokio::spawn(async move {
-        while hangup.recv().await.is_some() {
+        while hangups.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the data");
             let _ = serve::reload::reload(&app, &state, &sources).await;
         }
     });
-    Ok(())
 }
 
 #[cfg(not(unix))]
 fn reload_on_sighup(
+    _hangups: Option<()>,
     _app: serve::Reloadable,
     _state: AppState,
     _sources: serve::reload::Sources,
-) -> std::io::Result<()> {
-    Ok(())
+) {
 }
 
 /// Resolves on SIGTERM or Ctrl-C. The handlers are installed when this is called, before the

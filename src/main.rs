@@ -2,10 +2,15 @@
 
 use clap::Parser;
 use smartspec::config::{Cli, Config};
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+/// How long the blocking pool's jobs (a whole layer being compressed, say) may run on after the
+/// server has stopped: the process exits then, whatever is left, so SIGTERM ends within
+/// `--shutdown-grace` plus this.
+const BLOCKING_JOBS_GRACE: Duration = Duration::from_millis(500);
+
+fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
@@ -15,7 +20,12 @@ async fn main() -> anyhow::Result<()> {
         )
         .init();
     let config = Config::from_cli(Cli::parse())?;
-    if let Err(e) = smartspec::run(config).await {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let outcome = runtime.block_on(smartspec::run(config));
+    runtime.shutdown_timeout(BLOCKING_JOBS_GRACE);
+    if let Err(e) = outcome {
         tracing::error!("{e:#}");
         std::process::exit(1);
     }

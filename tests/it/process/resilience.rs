@@ -21,6 +21,12 @@ struct Server {
 
 impl Server {
     fn start(args: &[&str]) -> Server {
+        Server::start_signalled(args, None)
+    }
+
+    /// As [`Server::start`], sending `signal` as soon as the server logs its first line
+    /// (while it loads the data).
+    fn start_signalled(args: &[&str], signal: Option<&str>) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_smartspec"))
             .current_dir(repo())
             .env("RUST_LOG", "info")
@@ -37,6 +43,13 @@ impl Server {
                 .next()
                 .unwrap_or_else(|| panic!("the server exited before listening: {seen:?}"))
                 .unwrap();
+            if let (Some(name), true) = (signal, seen.is_empty()) {
+                let sent = Command::new("kill")
+                    .args([&format!("-{name}"), &child.id().to_string()])
+                    .status()
+                    .unwrap();
+                assert!(sent.success());
+            }
             if line.contains("listening") {
                 let addr = line
                     .split_whitespace()
@@ -539,6 +552,76 @@ fn distinct_random_bboxes_leave_memory_where_warming_left_it() {
         "RSS grew by {} MiB",
         after.saturating_sub(warmed) / 1024
     );
+}
+
+/// SIGHUP's default action ends a process; one sent while the data loads must not. It is kept
+/// and answered by a reload once the server listens.
+#[test]
+fn a_sighup_during_start_up_is_a_reload_not_an_end() {
+    let data = data_dir();
+    let cache = repo().join("target/test-artefact-cache");
+    let mut server = Server::start_signalled(
+        &[
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+        ],
+        Some("HUP"),
+    );
+    wait_for_log(&server, &["SIGHUP: reloading the data"]);
+    let log = server.log.lock().unwrap().join("\n");
+    assert!(log.contains("listening"), "{log}");
+    assert!(
+        server.wait(Duration::from_millis(300)).is_none(),
+        "still running"
+    );
+    assert_eq!(
+        get(server.addr, "/health", Duration::from_secs(10))
+            .unwrap()
+            .0,
+        200
+    );
+}
+
+/// SIGTERM with a dozen whole layers being computed and brotli-compressed (each its own
+/// request, so a dozen jobs on the blocking pool): the process ends within
+/// `--shutdown-grace` plus 1 s, whatever those jobs still had to do.
+#[test]
+fn sigterm_ends_within_grace_plus_a_second_with_compression_jobs_in_flight() {
+    let mut server = real_server(&["--shutdown-grace", "1", "--max-computing", "12"]);
+    let addr = server.addr;
+    let properties = [
+        "code", "name", "lad13cd", "lad13nm", "lad13cdo", "lad20cd", "rgn_code",
+    ];
+    let _clients: Vec<_> = (0..12)
+        .map(|i| {
+            let url = format!(
+                "{LAYER}&properties={}&crs={}",
+                properties[i % properties.len()],
+                if i < 7 {
+                    "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+                } else {
+                    "http://www.opengis.net/def/crs/EPSG/0/27700"
+                }
+            );
+            std::thread::spawn(move || {
+                let request = format!(
+                    "GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Encoding: br\r\nConnection: close\r\n\r\n"
+                );
+                let _ = send(addr, request.as_bytes(), Duration::from_secs(60));
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(400));
+    let sent = Instant::now();
+    server.signal("TERM");
+    let status = server.wait(Duration::from_secs(10));
+    let took = sent.elapsed();
+    let status = status.unwrap_or_else(|| panic!("still running {took:?} after SIGTERM"));
+    eprintln!("SIGTERM to exit with 12 jobs in flight: {took:?}");
+    assert!(status.success(), "exit status {status}");
+    assert!(took < Duration::from_secs(2), "exit took {took:?}");
 }
 
 #[test]
