@@ -17,7 +17,9 @@ type Key = (u64, u64);
 type Segment = (Key, Key);
 
 /// Size budgets of the FeatureCollection (code and name), gzipped: (layer, zoom, KB).
-const BUDGETS: [(&str, u8, f64); 2] = [("lep-2017", 6, 60.0), ("lad-2013", 8, 200.0)];
+// lad-2013 z8 was 200 KB under miniz_oxide's gzip; zlib-rs's level 9 makes it 200.5 KB (browsers
+// are sent brotli, which is smaller), so its budget is 202 KB.
+const BUDGETS: [(&str, u8, f64); 2] = [("lep-2017", 6, 60.0), ("lad-2013", 8, 202.0)];
 
 fn key(c: Coord<f64>) -> Key {
     (c.x.to_bits(), c.y.to_bits())
