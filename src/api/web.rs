@@ -181,9 +181,12 @@ fn read_map_file(web: &WebSettings, name: &str) -> Result<String, map_page::Page
     if !is_map_file(name) {
         return Err(error("not one of the map's files".into()));
     }
-    let path = match name.strip_prefix("vendor/leaflet/") {
-        Some(rest) => web.leaflet_dir.join(rest),
-        None => web.web_dir.join(name),
+    let (root, relative) = match name.strip_prefix("vendor/leaflet/") {
+        Some(rest) => (&web.leaflet_dir, rest),
+        None => (&web.web_dir, name),
     };
-    std::fs::read_to_string(&path).map_err(|e| error(format!("{}: {e}", path.display())))
+    let bytes =
+        crate::load::read_regular_under(root, std::path::Path::new(relative), MAX_MAP_FILE_BYTES)
+            .map_err(|e| error(e.to_string()))?;
+    String::from_utf8(bytes).map_err(|e| error(format!("not UTF-8: {e}")))
 }

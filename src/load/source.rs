@@ -186,33 +186,23 @@ pub fn open_nonblocking(path: &Path) -> std::io::Result<std::fs::File> {
     options.open(path)
 }
 
-/// Reads the regular file `relative` under `root` and no other: refused (as `NotFound`) if it
-/// leads out of `root` (`..` or a symbolic link), is not a regular file once opened (a FIFO, a
-/// device, a directory), or is larger than `limit` bytes. The error says which.
-pub fn read_regular_under(root: &Path, relative: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
-    let refuse = |why: &str| std::io::Error::new(std::io::ErrorKind::NotFound, why.to_string());
-    let real_root = root.canonicalize()?;
-    let real = root.join(relative).canonicalize()?;
+/// As [`read_bounded`], for the file `relative` under `root` and no other: one that leads out
+/// of `root` (`..` or a symbolic link) is refused.
+pub fn read_regular_under(root: &Path, relative: &Path, limit: u64) -> Result<Vec<u8>, LoadError> {
+    let path = root.join(relative);
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| LoadError::Io { path, source }
+    };
+    let real_root = root.canonicalize().map_err(io(root))?;
+    let real = path.canonicalize().map_err(io(&path))?;
     if !real.starts_with(&real_root) {
-        return Err(refuse("leads out of its folder"));
+        return Err(LoadError::Table {
+            path,
+            problem: "leads out of its folder".into(),
+        });
     }
-    let file = open_nonblocking(&real)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(refuse(&format!(
-            "not a regular file but {}",
-            kind_of(&metadata.file_type())
-        )));
-    }
-    if metadata.len() > limit {
-        return Err(refuse(&format!("larger than {limit} bytes")));
-    }
-    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
-    file.take(limit.saturating_add(1)).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > limit {
-        return Err(refuse(&format!("grew past {limit} bytes while being read")));
-    }
-    Ok(bytes)
+    read_bounded(&real, limit)
 }
 
 /// As [`read_bounded`], as UTF-8 text.
