@@ -68,7 +68,12 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
         tracing::warn!(error = %e, "the map page cannot be assembled, so /map/ will answer 500");
     }
     let state = serving_state(&config, Arc::new(catalog), web);
-    let shutdown = shutdown_signal()?;
+    let signal = shutdown_signal()?;
+    let status = state.status.clone();
+    let shutdown = async move {
+        signal.await;
+        status.stopping();
+    };
     let listener = tokio::net::TcpListener::bind(config.addr).await?;
     let app = serve::Reloadable::new(api::router(state.clone()), state.catalog.clone());
     if let Some((every, loaded)) = watched {
@@ -103,6 +108,7 @@ pub fn serving_state(config: &Config, catalog: Arc<Catalog>, web: WebSettings) -
     state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     state.computing_light = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     state.request_timeout = config.limits.request_timeout;
+    state.metrics = Arc::new(api::metrics::Metrics::new(config.max_computing));
     state
 }
 

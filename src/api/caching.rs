@@ -15,8 +15,9 @@ use tokio::sync::OwnedSemaphorePermit;
 
 /// `Cache-Control` of a representation whose URL names the data version it was made from.
 pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
-/// `Cache-Control` of everything else: fresh for a minute, then revalidated with the ETag.
-pub const REVALIDATE: &str = "public, max-age=60, must-revalidate";
+/// `Cache-Control` of everything else: fresh for a minute, then revalidated with the ETag; a
+/// shared cache may answer a stale copy for another minute while it revalidates.
+pub const REVALIDATE: &str = "public, max-age=60, stale-while-revalidate=60";
 /// The request headers a cached representation may depend on.
 const VARY: &str = "Accept, Accept-Encoding";
 
@@ -31,11 +32,26 @@ pub struct Filtered;
 /// The query is parsed here, once, against the route's endpoint; a bad one is answered at once.
 /// The parsed form keys the cache (so reordered parameters share an entry) and is handed to the
 /// handler in the request's extensions.
-pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    if req.method() != Method::GET && req.method() != Method::HEAD {
-        return next.run(req).await;
-    }
+pub async fn serve_cached(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let endpoint = endpoint_of(req.extensions());
+    let route = endpoint.map_or(super::metrics::MAP_ROUTE, |e| e.path);
+    let mut response = if req.method() != Method::GET && req.method() != Method::HEAD {
+        next.run(req).await
+    } else {
+        serve_get(state, endpoint, req, next).await
+    };
+    response
+        .extensions_mut()
+        .insert(super::metrics::Route(route));
+    response
+}
+
+async fn serve_get(
+    state: AppState,
+    endpoint: Option<&'static endpoints::Endpoint>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let cost = endpoint.map_or(Cost::Light, |e| e.cost);
     let params = match parse_request(&state, req.extensions(), req.uri()) {
         None => None,
@@ -77,7 +93,10 @@ pub async fn serve_cached(State(state): State<AppState>, mut req: Request, next:
     let rep = match state.cache.lookup(&key).await {
         Lookup::Hit(rep) => rep,
         Lookup::Miss(slot) => {
-            let Ok(permit) = lane.clone().acquire_owned().await else {
+            let waiting = state.metrics.waiting(cost);
+            let acquired = lane.clone().acquire_owned().await;
+            drop(waiting);
+            let Ok(permit) = acquired else {
                 return super::ApiError::internal("the computing semaphore closed").into_response();
             };
             let (response, permit) = run_off_runtime(req, next, permit).await;

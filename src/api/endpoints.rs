@@ -110,6 +110,8 @@ pub const HTML: &str = "text/html";
 pub const SCHEMA_JSON: &str = "application/schema+json";
 pub const CSV: &str = "text/csv";
 pub const FLATGEOBUF: &str = "application/flatgeobuf";
+/// The Prometheus text exposition format.
+pub const PROMETHEUS: &str = "text/plain; version=0.0.4";
 
 /// The highest `limit` on items.
 pub const MAX_LIMIT: i64 = 10_000;
@@ -267,6 +269,8 @@ pub static ALL: &[Endpoint] = &[
     LOOKUP,
     MAP_CONFIG,
     HEALTH,
+    READY,
+    METRICS,
 ];
 
 /// Every endpoint, in the order the document lists them.
@@ -812,6 +816,38 @@ pub const HEALTH: Endpoint = Endpoint {
         description: "The status.",
         media_types: &[JSON],
         schema: "Object",
+    },
+};
+
+pub const READY: Endpoint = Endpoint {
+    path: "/ready",
+    operation_id: "getReady",
+    tag: "Capabilities",
+    summary: "Readiness for a load balancer",
+    description: "200 while the process serves a catalog and takes new requests; 503 once it is shutting down, so a load balancer stops sending it work. Never cached.",
+    params: &[],
+    property_filters: false,
+    cost: Cost::Light,
+    answer: Answer {
+        description: "Ready.",
+        media_types: &[JSON],
+        schema: "Object",
+    },
+};
+
+pub const METRICS: Endpoint = Endpoint {
+    path: "/metrics",
+    operation_id: "getMetrics",
+    tag: "Capabilities",
+    summary: "Counters for Prometheus",
+    description: "The Prometheus text format: requests by route and status with latency histograms, the response cache's entries, bytes, hits, misses, refusals and evictions, computing permits in use and requests waiting for one per lane, and reloads. Never cached.",
+    params: &[],
+    property_filters: false,
+    cost: Cost::Light,
+    answer: Answer {
+        description: "The metrics.",
+        media_types: &[PROMETHEUS],
+        schema: "Text",
     },
 };
 

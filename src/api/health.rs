@@ -13,6 +13,8 @@ use std::time::SystemTime;
 #[derive(Debug)]
 pub struct ServerStatus {
     started: SystemTime,
+    /// Set once shutdown begins: `/ready` answers 503 from then on.
+    stopping: std::sync::atomic::AtomicBool,
     inner: Mutex<StatusInner>,
 }
 
@@ -29,6 +31,7 @@ impl Default for ServerStatus {
         let now = SystemTime::now();
         ServerStatus {
             started: now,
+            stopping: std::sync::atomic::AtomicBool::new(false),
             inner: Mutex::new(StatusInner {
                 loaded_at: Some(now),
                 ..StatusInner::default()
@@ -52,6 +55,25 @@ impl ServerStatus {
             s.failed_reloads += 1;
             s.last_error = Some((SystemTime::now(), error.to_string()));
         }
+    }
+
+    /// Shutdown has begun.
+    pub fn stopping(&self) {
+        self.stopping
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Catalogs loaded after the first.
+    pub fn reloads(&self) -> u64 {
+        self.snapshot().reloads
+    }
+
+    pub fn failed_reloads(&self) -> u64 {
+        self.snapshot().failed_reloads
     }
 
     fn snapshot(&self) -> StatusInner {

@@ -9,6 +9,7 @@ mod formats;
 pub mod health;
 mod indicators;
 mod lookup;
+pub mod metrics;
 pub mod openapi;
 pub mod params;
 mod rankings;
@@ -56,6 +57,8 @@ pub struct AppState {
     pub computing_light: Arc<tokio::sync::Semaphore>,
     /// How long a request may take before it is answered 503 (`--request-timeout`).
     pub request_timeout: Duration,
+    /// Request, cache and permit counters for `/metrics`, shared by every catalog in turn.
+    pub metrics: Arc<metrics::Metrics>,
 }
 
 /// The default number of representations computed at once: twice the CPUs.
@@ -88,6 +91,7 @@ impl AppState {
             computing: Arc::new(tokio::sync::Semaphore::new(default_computing())),
             computing_light: Arc::new(tokio::sync::Semaphore::new(default_computing())),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            metrics: Arc::new(metrics::Metrics::new(default_computing())),
         }
     }
 }
@@ -329,7 +333,11 @@ pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
 
 /// Endpoints whose answers are never cached (they change without the data changing).
 pub fn uncached_routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
-    vec![(endpoints::HEALTH, get(health::health))]
+    vec![
+        (endpoints::HEALTH, get(health::health)),
+        (endpoints::READY, get(metrics::ready)),
+        (endpoints::METRICS, get(metrics::metrics)),
+    ]
 }
 
 /// The endpoints the router serves, in the order of [`routes`] then [`uncached_routes`].
@@ -360,13 +368,18 @@ pub fn router(state: AppState) -> Router {
                 .into_iter()
                 .fold(Router::new(), |router, (endpoint, handler)| {
                     router.route(endpoint.path, handler)
-                }),
+                })
+                .route_layer(axum::middleware::from_fn(metrics::label_route)),
         )
         .merge(map)
         .fallback(not_found)
         .with_state(state.clone());
     let request_timeout = state.request_timeout;
     let stack = tower::ServiceBuilder::new()
+        .layer(axum::middleware::from_fn_with_state(
+            state.metrics.clone(),
+            metrics::observe,
+        ))
         .layer(cors())
         .layer(axum::middleware::from_fn(error::json_errors))
         .layer(axum::middleware::from_fn(request_limits))

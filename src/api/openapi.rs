@@ -444,6 +444,7 @@ fn component_schemas() -> BTreeMap<&'static str, Value> {
         ("JsonSchema", json!({"type": "object", "description": "A JSON Schema document (draft 2019-09)."})),
         ("OpenAPI", json!({"type": "object", "description": "This OpenAPI document."})),
         ("Html", json!({"type": "string"})),
+        ("Text", json!({"type": "string"})),
         ("Object", json!({"type": "object", "description": "A JSON object; its members are described with the operation."})),
         ("SpatialStatistics", spatial_statistics()),
     ]

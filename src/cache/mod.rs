@@ -168,6 +168,19 @@ pub struct ResponseCache {
     entries: quick_cache::sync::Cache<String, Arc<Representation>, ByWeight>,
     seen_once: std::sync::Mutex<std::collections::HashSet<u64>>,
     refused: std::sync::atomic::AtomicU64,
+    hits: std::sync::atomic::AtomicU64,
+    misses: std::sync::atomic::AtomicU64,
+    /// Representations stored; less those still held, the evicted (keys are never replaced).
+    stored: std::sync::atomic::AtomicU64,
+}
+
+/// The cache's counters since the process started.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CacheCounters {
+    pub hits: u64,
+    pub misses: u64,
+    pub refused: u64,
+    pub stored: u64,
 }
 
 /// Keys the doorkeeper remembers before it starts afresh.
@@ -182,6 +195,7 @@ pub enum Lookup<'a> {
 
 /// The right to fill one key; dropping it without `store` lets a waiting request compute.
 pub struct Slot<'a> {
+    stored: &'a std::sync::atomic::AtomicU64,
     guard: quick_cache::sync::PlaceholderGuard<
         'a,
         String,
@@ -194,7 +208,10 @@ pub struct Slot<'a> {
 
 impl Slot<'_> {
     pub fn store(self, rep: Arc<Representation>) {
-        let _ = self.guard.insert(rep);
+        if self.guard.insert(rep).is_ok() {
+            self.stored
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
     }
 
     /// Gives the key up without storing (a waiting request computes it).
@@ -213,6 +230,9 @@ impl ResponseCache {
             ),
             seen_once: std::sync::Mutex::default(),
             refused: std::sync::atomic::AtomicU64::new(0),
+            hits: std::sync::atomic::AtomicU64::new(0),
+            misses: std::sync::atomic::AtomicU64::new(0),
+            stored: std::sync::atomic::AtomicU64::new(0),
         }
     }
 
@@ -245,9 +265,29 @@ impl ResponseCache {
     }
 
     pub async fn lookup(&self, key: &str) -> Lookup<'_> {
+        use std::sync::atomic::Ordering::Relaxed;
         match self.entries.get_value_or_guard_async(key).await {
-            Ok(rep) => Lookup::Hit(rep),
-            Err(guard) => Lookup::Miss(Slot { guard }),
+            Ok(rep) => {
+                self.hits.fetch_add(1, Relaxed);
+                Lookup::Hit(rep)
+            }
+            Err(guard) => {
+                self.misses.fetch_add(1, Relaxed);
+                Lookup::Miss(Slot {
+                    stored: &self.stored,
+                    guard,
+                })
+            }
+        }
+    }
+
+    pub fn counters(&self) -> CacheCounters {
+        use std::sync::atomic::Ordering::Relaxed;
+        CacheCounters {
+            hits: self.hits.load(Relaxed),
+            misses: self.misses.load(Relaxed),
+            refused: self.refused.load(Relaxed),
+            stored: self.stored.load(Relaxed),
         }
     }
 

@@ -13,9 +13,9 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// A running `smartspec` with its address and everything it logged.
-struct Server {
+pub(super) struct Server {
     child: Child,
-    addr: SocketAddr,
+    pub(super) addr: SocketAddr,
     log: Arc<Mutex<Vec<String>>>,
 }
 
@@ -125,7 +125,7 @@ impl Drop for Server {
 }
 
 /// Status, headers (lower-case names) and body of a response.
-type Answer = (u16, Vec<(String, String)>, Vec<u8>);
+pub(super) type Answer = (u16, Vec<(String, String)>, Vec<u8>);
 
 /// One HTTP/1.1 GET with `Connection: close`.
 fn get(addr: SocketAddr, path: &str, timeout: Duration) -> std::io::Result<Answer> {
@@ -134,7 +134,7 @@ fn get(addr: SocketAddr, path: &str, timeout: Duration) -> std::io::Result<Answe
 }
 
 /// Sends `request` as it is and reads the answer until the server closes.
-fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Result<Answer> {
+pub(super) fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Result<Answer> {
     let mut s = TcpStream::connect_timeout(&addr, timeout)?;
     s.set_read_timeout(Some(timeout))?;
     s.write_all(request)?;
@@ -158,7 +158,7 @@ fn send(addr: SocketAddr, request: &[u8], timeout: Duration) -> std::io::Result<
     Ok((status, headers, raw[split + 4..].to_vec()))
 }
 
-fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+pub(super) fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
     headers
         .iter()
         .find(|(k, _)| k == name)
@@ -369,7 +369,7 @@ fn slow_reader(addr: SocketAddr, path: &str) -> TcpStream {
     s
 }
 
-fn real_server(extra: &[&str]) -> Server {
+pub(super) fn real_server(extra: &[&str]) -> Server {
     let data = data_dir();
     let cache = repo().join("target/test-artefact-cache");
     let mut args = vec![
