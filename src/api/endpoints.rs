@@ -209,6 +209,31 @@ const CRS: Param = param(
     Kind::Crs,
     "The CRS of the geometry returned: CRS84 (the default) or British National Grid (EPSG:27700, easting, northing in metres, rounded to millimetres). Said in the Content-Crs header.",
 );
+const FILTER: Param = param(
+    "filter",
+    Kind::Text,
+    "A CQL2 filter (OGC API Features Part 3) on the features' properties, `geometry` and, with indicator and year, the joined `value` and `year`; e.g. `name LIKE 'Greater%'`, `value > 100000000`, `S_INTERSECTS(geometry, POINT(-2.24 53.48))`. Basic CQL2, LIKE, BETWEEN, IN, CASEI and the S_* spatial predicates. At most 4096 bytes, nested at most 16 deep.",
+);
+const FILTER_LANG: Param = param(
+    "filter-lang",
+    Kind::Choice(&crate::views::filter::Lang::NAMES),
+    "How filter is written: cql2-text (the default) or cql2-json.",
+);
+const FILTER_CRS: Param = param(
+    "filter-crs",
+    Kind::Crs,
+    "The CRS of the filter's geometries: CRS84 (the default) or British National Grid (EPSG:27700).",
+);
+const VALUE_EQUALS: Param = param(
+    "value",
+    Kind::Number,
+    "With indicator and year: only the features whose joined value, as served, equals this (the joined value as a query parameter, as for any queryable).",
+);
+const SORTBY: Param = param(
+    "sortby",
+    Kind::List,
+    "Sort keys, each a queryable (or the joined `value`) with an optional + (ascending, the default) or - (descending), e.g. `-value,name`. Missing values sort last; ties are broken by code, so pages are stable.",
+);
 const LIMIT: Param = Param {
     default: Some(DEFAULT_LIMIT),
     ..param(
@@ -444,6 +469,11 @@ pub const ITEMS: Endpoint = Endpoint {
         SKIP_GEOMETRY,
         GEOMETRY_WKT,
         CRS,
+        FILTER,
+        FILTER_LANG,
+        FILTER_CRS,
+        SORTBY,
+        VALUE_EQUALS,
     ],
     property_filters: true,
     cost: Cost::Heavy,

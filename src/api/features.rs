@@ -8,7 +8,8 @@ use super::params::{crs84_box, grid_box, Params};
 use super::{base_url, filtered, json, typed, AppState};
 use crate::catalog::{Catalog, Layer};
 use crate::ogc::{self, Crs, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
-use crate::views::features::{self, Selection};
+use crate::views::features::{self, Selection, SortKey};
+use crate::views::filter::{Filter, Lang};
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::Response;
@@ -173,10 +174,22 @@ pub async fn items(
     let layer = find_layer(catalog, &id)?;
     let format = formats::negotiate(&params, &headers)?;
     let wkt = formats::wkt_geometry(&params, format)?;
+    let properties = params.list("properties");
+    if let Some(props) = properties {
+        check_properties(layer, props)?;
+    }
+    let metric = metric_join(catalog, layer, &params)?;
+    let filter = filter_of(layer, &params, metric.is_some())?;
     let selection = Selection {
         bbox: bbox_of(&params)?,
         codes: params.list("code"),
         equals: params.others(&endpoints::ITEMS).collect(),
+        filter: filter.as_ref(),
+        metric,
+        sortby: match params.list("sortby") {
+            Some(items) => SortKey::parse_all(layer, items, metric.is_some())?,
+            None => Vec::new(),
+        },
         offset: params.count("offset").unwrap_or(0),
         limit: params
             .count("limit")
@@ -186,11 +199,6 @@ pub async fn items(
     let (offset, limit) = (selection.offset, selection.limit);
     let skip_geometry = params.flag("skipGeometry");
     let crs = params.crs("crs");
-    let properties = params.list("properties");
-    if let Some(props) = properties {
-        check_properties(layer, props)?;
-    }
-    let metric = metric_join(catalog, layer, &params)?;
     let page_items: Vec<(usize, serde_json::Map<String, serde_json::Value>)> = selected
         .page
         .iter()
@@ -376,6 +384,46 @@ pub(crate) fn zoom_of<'a>(
         (a, b) => a.or(b),
     };
     Ok(zoom.map(|z| Generalisation::for_zoom(layer, z)))
+}
+
+/// `filter` in `filter-lang` (cql2-text by default), its geometries in `filter-crs`, and the
+/// `value` query parameter.
+fn filter_of(layer: &Layer, params: &Params, joined: bool) -> Result<Option<Filter>, ApiError> {
+    let value = match params.number("value") {
+        Some(_) if !joined => {
+            return Err(ApiError::invalid(
+                "value: filters on the joined indicator's value; give indicator and year",
+            ))
+        }
+        v => v.map(Filter::value_equals),
+    };
+    let text = text_filter(layer, params, joined)?;
+    Ok(match (text, value) {
+        (Some(t), Some(v)) => Some(t.and(v)),
+        (t, v) => t.or(v),
+    })
+}
+
+fn text_filter(layer: &Layer, params: &Params, joined: bool) -> Result<Option<Filter>, ApiError> {
+    let Some(text) = params.get("filter") else {
+        if params.has("filter-lang") || params.has("filter-crs") {
+            return Err(ApiError::invalid(
+                "filter-lang and filter-crs need a filter",
+            ));
+        }
+        return Ok(None);
+    };
+    let lang = params
+        .get("filter-lang")
+        .and_then(Lang::parse)
+        .unwrap_or(Lang::Text);
+    Ok(Some(Filter::parse(
+        layer,
+        text,
+        lang,
+        params.crs("filter-crs"),
+        joined,
+    )?))
 }
 
 /// `bbox`, given in `bbox-crs` (CRS84 by default), as a CRS84 box containing it.

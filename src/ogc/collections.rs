@@ -10,7 +10,7 @@ use serde::Serialize;
 /// The conformance classes this server implements and tests: Part 1 Core, GeoJSON, HTML and
 /// OpenAPI 3.0, Part 2 CRS by reference, Part 3's queryables as query parameters, and Part 7's
 /// `zoom-level` (draft 24-020) on items, one item and neighbours.
-pub const CONFORMANCE: [&str; 9] = [
+pub const CONFORMANCE: [&str; 18] = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/html",
@@ -20,6 +20,15 @@ pub const CONFORMANCE: [&str; 9] = [
     "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
     "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level",
     "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level-features",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+    "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+    "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+    "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+    "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+    "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
 ];
 
 /// The media type of the OpenAPI document (`/api`).

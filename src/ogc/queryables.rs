@@ -79,6 +79,8 @@ pub struct PropertySchema {
     pub format: Option<&'static str>,
     #[serde(rename = "x-ogc-role", skip_serializing_if = "Option::is_none")]
     pub role: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<&'static str>,
 }
 
 /// A type, or a type and null.
@@ -138,7 +140,7 @@ pub fn queryables(layer: &Layer, reserved: &[&str], base: &str) -> SchemaDocumen
         id: format!("{base}/collections/{}/queryables", layer.id()),
         kind: "object",
         title: layer.spec.title.clone(),
-        description: "Properties usable as equality filters on items, e.g. ?name=Cumbria.".into(),
+        description: "Properties usable in a CQL2 filter on items (e.g. ?filter=name LIKE 'Greater%'), and, but for geometry, value and year, as equality filters (e.g. ?name=Cumbria).".into(),
         properties: queryable_properties(layer, reserved)
             .iter()
             .map(|p| {
@@ -149,12 +151,54 @@ pub fn queryables(layer: &Layer, reserved: &[&str], base: &str) -> SchemaDocumen
                         kind: Some(TypeList::of(p)),
                         format: None,
                         role: (p.name == "code").then_some("id"),
+                        description: None,
                     },
                 )
             })
+            .chain(filter_only())
             .collect(),
         additional_properties: false,
     }
+}
+
+/// The queryables only a CQL2 `filter` can name: the geometry, and the joined indicator's value
+/// and year.
+fn filter_only() -> [(String, PropertySchema); 3] {
+    use crate::views::filter::{GEOMETRY, VALUE, YEAR};
+    [
+        (
+            GEOMETRY.into(),
+            PropertySchema {
+                title: GEOMETRY.into(),
+                kind: None,
+                format: Some("geometry-multipolygon"),
+                role: Some("primary-geometry"),
+                description: Some("The area's outline, for the S_* predicates of a filter."),
+            },
+        ),
+        (
+            VALUE.into(),
+            PropertySchema {
+                title: VALUE.into(),
+                kind: Some(TypeList::OrNull(["number", "null"])),
+                format: None,
+                role: None,
+                description: Some(
+                    "The joined indicator's value, as served: in a filter or sortby with indicator and year.",
+                ),
+            },
+        ),
+        (
+            YEAR.into(),
+            PropertySchema {
+                title: YEAR.into(),
+                kind: Some(TypeList::One(PropertyType::Integer)),
+                format: None,
+                role: None,
+                description: Some("The joined indicator's year: in a filter with indicator and year."),
+            },
+        ),
+    ]
 }
 
 /// `/collections/{id}/schema`: every property with its type, and the geometry.
@@ -170,6 +214,7 @@ pub fn schema(layer: &Layer, base: &str) -> SchemaDocument {
                     kind: Some(TypeList::of(p)),
                     format: None,
                     role: (p.name == "code").then_some("id"),
+                    description: None,
                 },
             )
         })
@@ -181,6 +226,7 @@ pub fn schema(layer: &Layer, base: &str) -> SchemaDocument {
             kind: None,
             format: Some("geometry-multipolygon"),
             role: Some("primary-geometry"),
+            description: None,
         },
     );
     SchemaDocument {

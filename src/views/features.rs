@@ -1,12 +1,17 @@
 //! Which features of a layer a request selects (bbox through the R-tree, codes, property
-//! filters), the page of them, and the indicator joined to them; the api encodes the answer.
+//! filters, a CQL2 filter), in which order (sortby), the page of them, and the indicator joined
+//! to them; the api encodes the answer.
 
+use super::filter::{Filter, VALUE, YEAR};
 use super::resolve::resolve;
 use super::{choices, ViewError};
 use crate::catalog::{Catalog, Layer};
+use crate::model::Area;
 use crate::ogc::queryables::Equals;
 use crate::ogc::MetricJoin;
-use geo::Rect;
+use geo::{BoundingRect, Intersects, Rect};
+use serde_json::Value;
+use std::cmp::Ordering;
 use std::collections::HashSet;
 
 /// What an items request selects, typed.
@@ -17,8 +22,71 @@ pub struct Selection<'a> {
     pub codes: Option<&'a [String]>,
     /// Equality filters by property name, as text; typed here by the property's type.
     pub equals: Vec<(&'a str, &'a str)>,
+    /// A CQL2 filter checked against this layer (see [`Filter::parse`]).
+    pub filter: Option<&'a Filter>,
+    /// The indicator joined to the features, which `filter` and `sortby` may name as `value`.
+    pub metric: Option<MetricJoin<'a>>,
+    /// The order of the matches; layer order when empty.
+    pub sortby: Vec<SortKey>,
     pub offset: usize,
     pub limit: usize,
+}
+
+/// One key of `sortby`: a property (or the joined `value` or `year`) and its direction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortKey {
+    pub name: String,
+    pub descending: bool,
+}
+
+impl SortKey {
+    /// Parses `sortby`'s items (`name`, `+name` or `-name`; a `+` that arrived unencoded reads as
+    /// a space), each checked against the layer's properties and the joined indicator.
+    pub fn parse_all(
+        layer: &Layer,
+        items: &[String],
+        joined: bool,
+    ) -> Result<Vec<SortKey>, ViewError> {
+        items
+            .iter()
+            .map(|item| {
+                let item = item.trim_end();
+                let (name, descending) = match item.strip_prefix('-') {
+                    Some(rest) => (rest, true),
+                    None => (
+                        item.strip_prefix('+')
+                            .or_else(|| item.strip_prefix(' '))
+                            .unwrap_or(item),
+                        false,
+                    ),
+                };
+                let name = name.trim_start();
+                let known = layer.properties.iter().any(|p| p.name == name)
+                    || (joined && (name == VALUE || name == YEAR));
+                if known {
+                    Ok(SortKey {
+                        name: name.to_string(),
+                        descending,
+                    })
+                } else {
+                    let mut names: Vec<&str> =
+                        layer.properties.iter().map(|p| p.name.as_str()).collect();
+                    if joined {
+                        names.extend([VALUE, YEAR]);
+                    }
+                    let hint = if !joined && name == VALUE {
+                        " (value is the joined indicator's: give indicator and year)"
+                    } else {
+                        ""
+                    };
+                    Err(ViewError::invalid(format!(
+                        "sortby: unknown property '{name}'{hint}; sortable: {}",
+                        choices(&names)
+                    )))
+                }
+            })
+            .collect()
+    }
 }
 
 /// The features a selection matched, and the page of them to serve.
@@ -48,9 +116,17 @@ pub fn select(layer: &Layer, selection: &Selection) -> Result<Selected, ViewErro
                 .map_err(ViewError::invalid)
         })
         .collect::<Result<Vec<(&str, Equals)>, ViewError>>()?;
-    let mut matched: Vec<usize> = match selection.bbox {
-        Some(b) => layer.index.intersecting(&layer.areas, b),
-        None => (0..layer.areas.len()).collect(),
+    let within = selection.filter.and_then(|f| f.within_box);
+    let mut matched: Vec<usize> = match (selection.bbox, within) {
+        (Some(b), within) => {
+            let mut hits = layer.index.intersecting(&layer.areas, b);
+            if let Some(w) = within {
+                hits.retain(|&i| touches_box(layer, i, w));
+            }
+            hits
+        }
+        (None, Some(w)) => layer.index.intersecting(&layer.areas, w),
+        (None, None) => (0..layer.areas.len()).collect(),
     };
     if let Some(codes) = selection.codes {
         let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
@@ -70,6 +146,23 @@ pub fn select(layer: &Layer, selection: &Selection) -> Result<Selected, ViewErro
             })
         });
     }
+    if let Some(filter) = selection.filter {
+        let metric = selection.metric.as_ref();
+        matched.retain(|&i| {
+            layer
+                .areas
+                .get(i)
+                .is_some_and(|a| filter.matches(a, i, metric))
+        });
+    }
+    if !selection.sortby.is_empty() {
+        sort(
+            layer,
+            &mut matched,
+            &selection.sortby,
+            selection.metric.as_ref(),
+        );
+    }
     let page = matched
         .iter()
         .skip(selection.offset)
@@ -82,8 +175,77 @@ pub fn select(layer: &Layer, selection: &Selection) -> Result<Selected, ViewErro
         narrowed: selection.bbox.is_some()
             || selection.codes.is_some()
             || !equals.is_empty()
+            || selection.filter.is_some()
             || selection.offset > 0,
     })
+}
+
+/// Whether the area's bounding box touches `bbox` (an R-tree candidate for it).
+fn touches_box(layer: &Layer, i: usize, bbox: Rect<f64>) -> bool {
+    layer
+        .areas
+        .get(i)
+        .and_then(|a| a.geometry.bounding_rect())
+        .is_some_and(|b| b.intersects(&bbox))
+}
+
+/// A sort key's value on one area: a number, a string or a boolean; missing sorts last.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Key<'a> {
+    Number(f64),
+    Text(&'a str),
+    Bool(bool),
+    Missing,
+}
+
+fn key<'a>(area: &'a Area, index: usize, name: &str, metric: Option<&MetricJoin>) -> Key<'a> {
+    if let Some(m) = metric {
+        if name == VALUE {
+            let v = super::numbers::round_opt(m.values.get(index).copied().flatten(), m.decimals);
+            return v.map_or(Key::Missing, Key::Number);
+        }
+        if name == YEAR {
+            return Key::Number(f64::from(m.year));
+        }
+    }
+    match area.properties.get(name) {
+        Some(Value::Number(n)) => n.as_f64().map_or(Key::Missing, Key::Number),
+        Some(Value::String(s)) => Key::Text(s),
+        Some(Value::Bool(b)) => Key::Bool(*b),
+        _ => Key::Missing,
+    }
+}
+
+/// Sorts `matched` by `keys` in turn, missing values last in either direction, ties by code.
+fn sort(layer: &Layer, matched: &mut [usize], keys: &[SortKey], metric: Option<&MetricJoin>) {
+    matched.sort_by(|&a, &b| {
+        let (Some(area_a), Some(area_b)) = (layer.areas.get(a), layer.areas.get(b)) else {
+            return a.cmp(&b);
+        };
+        for k in keys {
+            let (x, y) = (
+                key(area_a, a, &k.name, metric),
+                key(area_b, b, &k.name, metric),
+            );
+            let order = match (&x, &y) {
+                (Key::Missing, Key::Missing) => Ordering::Equal,
+                (Key::Missing, _) => Ordering::Greater,
+                (_, Key::Missing) => Ordering::Less,
+                _ => {
+                    let o = x.partial_cmp(&y).unwrap_or(Ordering::Equal);
+                    if k.descending {
+                        o.reverse()
+                    } else {
+                        o
+                    }
+                }
+            };
+            if order != Ordering::Equal {
+                return order;
+            }
+        }
+        area_a.code.as_str().cmp(area_b.code.as_str())
+    });
 }
 
 /// Checks that every name in `wanted` is a property of the layer's features.

@@ -4,6 +4,7 @@
 pub mod areas;
 mod error;
 pub mod features;
+pub mod filter;
 pub mod indicators;
 pub mod labels;
 pub mod lookup;

@@ -186,11 +186,22 @@ async fn conformance_claims_what_is_implemented() {
         "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
         "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level",
         "http://www.opengis.net/spec/ogcapi-features-7/0.0/conf/zoom-level-features",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/filter",
+        "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/features-filter",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-text",
+        "http://www.opengis.net/spec/cql2/1.0/conf/cql2-json",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-cql2",
+        "http://www.opengis.net/spec/cql2/1.0/conf/advanced-comparison-operators",
+        "http://www.opengis.net/spec/cql2/1.0/conf/case-insensitive-comparison",
+        "http://www.opengis.net/spec/cql2/1.0/conf/basic-spatial-functions",
+        "http://www.opengis.net/spec/cql2/1.0/conf/spatial-functions",
     ]
     .into_iter()
     .collect();
     // Exactly these: each is exercised by a test in this repository (core, geojson, oas30 and
-    // queryables here; html in tests/html.rs; crs in tests/crs.rs).
+    // queryables here; html in fixtures/html.rs; crs in clients/crs.rs; zoom-level in
+    // real_data/zoom.rs; filter and the CQL2 classes in fixtures/filters.rs and, against
+    // pygeofilter, in clients/cql2.rs).
     assert_eq!(classes, implemented);
 }
 
