@@ -3,12 +3,16 @@
 Usage: QT_QPA_PLATFORM=offscreen /usr/bin/python3 qgis_load.py BASE_URL [COLLECTION ...]
 Prints one JSON object per layer: id, valid, feature count, invalid geometries, field types, CRS.
 With no collection ids, loads every collection the server lists. A layer id suffixed with
-@27700 is loaded in British National Grid, from the server's FlatGeobuf with crs=EPSG:27700. Exits non-zero if QGIS cannot be started.
+@27700 is loaded in British National Grid, from the server's FlatGeobuf with crs=EPSG:27700. A
+layer id followed by "!" and a CQL2 filter is loaded twice: the server's filter= URL through OGR
+(QGIS 3.22's OAPIF provider predates Part 3), and the OAPIF layer with the filter as its subset
+string (evaluated by QGIS); its line gives both counts. Exits non-zero if QGIS cannot be started.
 """
 import json
 import os
 import sys
 import traceback
+import urllib.parse
 import urllib.request
 
 from qgis.core import QgsApplication, QgsVectorLayer, QgsFeatureRequest
@@ -24,6 +28,17 @@ app.initQgis()
 status = 0
 try:
     for spec in ids:
+        if "!" in spec:
+            layer_id, _, cql = spec.partition("!")
+            query = urllib.parse.urlencode({"filter": cql, "limit": "10000"})
+            served = QgsVectorLayer(f"{base}/collections/{layer_id}/items?{query}", layer_id, "ogr")
+            subset = QgsVectorLayer(f"url='{base}' typename='{layer_id}' restrictToRequestBBOX='0'", layer_id, "OAPIF")
+            subset.setSubsetString(cql)
+            print(json.dumps({
+                "id": spec, "valid": served.isValid() and subset.isValid(),
+                "server_filtered": served.featureCount(), "qgis_filtered": subset.featureCount(),
+            }), flush=True)
+            continue
         layer_id, _, srs = spec.partition("@")
         if srs:
             # QGIS 3.22's OAPIF provider predates OGC API Features Part 2 (it always asks for

@@ -83,3 +83,76 @@ async fn gdal_lists_every_collection_and_pages_through_lep_2020() {
         &features[..features.len().min(3000)]
     );
 }
+
+/// GDAL 3.6 and CQL2: its OAPIF driver evaluates `-where` itself (the server's log shows plain
+/// pages, no `filter=`), since it looks for the draft `filter-lang=cql-text` in /api; a `filter=`
+/// URL read by ogrinfo (GeoJSON driver) and by ogr2ogr gets the server's filtered answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gdal_evaluates_where_itself_and_reads_a_filter_url_from_the_server() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+    let recorder = requests.clone();
+    let router = app(real_catalog()).layer(axum::middleware::from_fn(
+        move |req: axum::extract::Request, next: axum::middleware::Next| {
+            recorder.lock().unwrap().push(req.uri().to_string());
+            next.run(req)
+        },
+    ));
+    let server = tokio::spawn(axum::serve(listener, router).into_future());
+    let out = std::env::temp_dir().join(format!("smartspec-filter-{}.gpkg", std::process::id()));
+    let _ = std::fs::remove_file(&out);
+    let (where_listing, url_listing, copied) = tokio::task::spawn_blocking({
+        let base = base.clone();
+        let out = out.clone();
+        move || {
+            let oapif = format!("OAPIF:{base}/collections/lep-2017");
+            let where_listing = ogrinfo(&[
+                "-ro",
+                "-q",
+                "-geom=NO",
+                &oapif,
+                "-where",
+                "name LIKE 'Greater%'",
+                "lep-2017",
+            ]);
+            let filtered = format!(
+                "GeoJSON:{base}/collections/lep-2017/items?limit=10000&filter=name%20LIKE%20%27Greater%25%27"
+            );
+            let url_listing = ogrinfo(&["-ro", "-so", "-al", &filtered]);
+            let status = std::process::Command::new("ogr2ogr")
+                .args(["-f", "GPKG"])
+                .arg(&out)
+                .arg(&filtered)
+                .status()
+                .expect("ogr2ogr (apt-get install gdal-bin)");
+            assert!(status.success());
+            let copied = ogrinfo(&["-ro".as_ref(), "-so".as_ref(), "-al".as_ref(), out.as_os_str()]);
+            (where_listing, url_listing, copied)
+        }
+    })
+    .await
+    .unwrap();
+    server.abort();
+    let _ = std::fs::remove_file(&out);
+    let requests = requests.lock().unwrap().clone();
+    // -where: the same four LEPs, found by GDAL in pages that carry no filter.
+    assert_eq!(
+        where_listing.matches("OGRFeature(").count(),
+        4,
+        "{where_listing}"
+    );
+    let where_pages: Vec<&String> = requests
+        .iter()
+        .filter(|r| r.starts_with("/collections/lep-2017/items?limit="))
+        .collect();
+    assert!(!where_pages.is_empty(), "{requests:?}");
+    assert_eq!(
+        requests.iter().filter(|r| r.contains("filter=")).count(),
+        2,
+        "only the two filter= URLs carry a filter: {requests:?}"
+    );
+    for listing in [&url_listing, &copied] {
+        assert!(listing.contains("Feature Count: 4"), "{listing}");
+    }
+}

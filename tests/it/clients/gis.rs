@@ -59,6 +59,7 @@ async fn qgis_loads_every_collection_with_typed_fields_and_valid_geometries() {
         .collect();
     let mut args: Vec<String> = vec![base.clone()];
     args.extend(expected.iter().map(|(id, _)| id.clone()));
+    args.push("lep-2017!name LIKE 'Greater%'".into()); // a CQL2 filter, two ways
     args.push("lep-2017@27700".into()); // the same layer asked for in British National Grid
     let layers = tokio::task::spawn_blocking(move || {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -73,7 +74,11 @@ async fn qgis_loads_every_collection_with_typed_fields_and_valid_geometries() {
     .unwrap();
     server.abort();
 
-    assert_eq!(layers.len(), expected.len() + 1, "QGIS reported {layers:?}");
+    assert_eq!(layers.len(), expected.len() + 2, "QGIS reported {layers:?}");
+    let filtered = &layers[layers.len() - 2];
+    assert_eq!(filtered["valid"], true, "{filtered}");
+    assert_eq!(filtered["server_filtered"], 4, "{filtered}");
+    assert_eq!(filtered["qgis_filtered"], 4, "{filtered}");
     let grid = layers.last().unwrap();
     assert_eq!(grid["valid"], true, "{grid}");
     assert_eq!(grid["crs"], "EPSG:27700", "{grid}");
@@ -113,7 +118,7 @@ async fn qgis_loads_every_collection_with_typed_fields_and_valid_geometries() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn owslib_reads_collections_a_bbox_and_queryables() {
+async fn owslib_reads_collections_a_bbox_queryables_and_a_filtered_sorted_page() {
     let (base, server) = serve().await;
     let router = app(real_catalog());
     let ours = get(
@@ -179,6 +184,44 @@ async fn owslib_reads_collections_a_bbox_and_queryables() {
         assert_eq!(out["queryables"][name], schema["type"], "queryable {name}");
     }
     assert_eq!(out["queryables"]["vintage"], "integer");
+    // filter and sortby through OWSLib: what our own evaluation of the same conditions gives.
+    let all = get(
+        &router,
+        "/collections/lep-2017/items?limit=100&skipGeometry=true",
+    )
+    .await
+    .json();
+    let mut want: Vec<(String, String, i64)> = all["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                f["id"].as_str().unwrap().to_string(),
+                p["name"].as_str().unwrap().to_string(),
+                p["n_lads_2013"].as_i64().unwrap(),
+            )
+        })
+        .filter(|(_, name, n)| *n >= 9 && !name.contains("Enterprise"))
+        .collect();
+    // OWSLib's sortby is one key: descending count, then ties by code as the server breaks them.
+    want.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(&b.0)));
+    let got: Vec<(String, String, i64)> = out["filtered"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_string(),
+                p[1].as_str().unwrap().to_string(),
+                p[2].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert!(want.len() >= 3, "{want:?}");
+    assert_eq!(got, want);
+    assert_eq!(out["filtered_matched"].as_u64(), Some(want.len() as u64));
 }
 
 /// Every band of every layer, as served, checked by GEOS (shapely), an engine we did not write:
