@@ -229,6 +229,11 @@ const VALUE_EQUALS: Param = param(
     Kind::Number,
     "With indicator and year: only the features whose joined value, as served, equals this (the joined value as a query parameter, as for any queryable).",
 );
+const DATETIME: Param = param(
+    "datetime",
+    Kind::Text,
+    "An RFC 3339 instant (2018, 2018-06-30, 2018-06-30T00:00:00Z) or interval (2015/2018, ../2018, 2016/..). With indicator, it chooses the indicator's latest year inside it (or, with year, keeps the features only if that year is inside); otherwise it keeps the features only if the boundaries were in force then (the collection's extent.temporal).",
+);
 const SORTBY: Param = param(
     "sortby",
     Kind::List,
@@ -474,6 +479,7 @@ pub const ITEMS: Endpoint = Endpoint {
         FILTER_CRS,
         SORTBY,
         VALUE_EQUALS,
+        DATETIME,
     ],
     property_filters: true,
     cost: Cost::Heavy,

@@ -8,6 +8,7 @@ use super::params::{crs84_box, grid_box, Params};
 use super::{base_url, filtered, json, typed, AppState};
 use crate::catalog::{Catalog, Layer};
 use crate::ogc::{self, Crs, FeatureOptions, Format, Generalisation, Link, MetricJoin, Page};
+use crate::views::datetime;
 use crate::views::features::{self, Selection, SortKey};
 use crate::views::filter::{Filter, Lang};
 use axum::extract::{Path, State};
@@ -178,7 +179,23 @@ pub async fn items(
     if let Some(props) = properties {
         check_properties(layer, props)?;
     }
-    let metric = metric_join(catalog, layer, &params)?;
+    let datetime = params.get("datetime").map(datetime::parse).transpose()?;
+    let year = match (
+        super::params::year(&params),
+        params.get("indicator"),
+        &datetime,
+    ) {
+        (None, Some(indicator), Some(dt)) => {
+            Some(datetime::year_within(catalog, layer, indicator, dt)?)
+        }
+        (year, _, _) => year,
+    };
+    let metric = features::metric_join(catalog, layer, params.get("indicator"), year)?;
+    let outside_time = match (&datetime, &metric) {
+        (None, _) => false,
+        (Some(dt), Some(m)) => !datetime::Interval::year(m.year).overlaps(dt),
+        (Some(dt), None) => datetime::validity(catalog, layer).is_some_and(|v| !v.overlaps(dt)),
+    };
     let filter = filter_of(layer, &params, metric.is_some())?;
     let selection = Selection {
         bbox: bbox_of(&params)?,
@@ -190,6 +207,7 @@ pub async fn items(
             Some(items) => SortKey::parse_all(layer, items, metric.is_some())?,
             None => Vec::new(),
         },
+        outside_time,
         offset: params.count("offset").unwrap_or(0),
         limit: params
             .count("limit")

@@ -28,6 +28,8 @@ pub struct Selection<'a> {
     pub metric: Option<MetricJoin<'a>>,
     /// The order of the matches; layer order when empty.
     pub sortby: Vec<SortKey>,
+    /// `datetime` falls outside the boundaries' validity (or the joined year): nothing matches.
+    pub outside_time: bool,
     pub offset: usize,
     pub limit: usize,
 }
@@ -128,6 +130,9 @@ pub fn select(layer: &Layer, selection: &Selection) -> Result<Selected, ViewErro
         (None, Some(w)) => layer.index.intersecting(&layer.areas, w),
         (None, None) => (0..layer.areas.len()).collect(),
     };
+    if selection.outside_time {
+        matched.clear();
+    }
     if let Some(codes) = selection.codes {
         let wanted: HashSet<&str> = codes.iter().map(String::as_str).collect();
         matched.retain(|&i| {
@@ -176,6 +181,7 @@ pub fn select(layer: &Layer, selection: &Selection) -> Result<Selected, ViewErro
             || selection.codes.is_some()
             || !equals.is_empty()
             || selection.filter.is_some()
+            || selection.outside_time
             || selection.offset > 0,
     })
 }
