@@ -16,8 +16,6 @@ use std::borrow::Cow;
 pub const MAX_LENGTH: usize = 4096;
 /// The deepest nesting accepted: brackets, `NOT`s and operators inside one another.
 pub const MAX_DEPTH: usize = 16;
-/// The most vertices a filter's geometries may have in all.
-pub const MAX_VERTICES: usize = 10_000;
 /// The name of the features' geometry in a filter.
 pub const GEOMETRY: &str = "geometry";
 /// The names a joined indicator adds: its value on each area, and its year.
@@ -175,8 +173,7 @@ impl Filter {
             })?,
         };
         let names = Names { layer, joined };
-        let mut vertices = 0;
-        let root = names.node(&expr, crs, 1, &mut vertices)?;
+        let root = names.node(&expr, crs, 1)?;
         let within_box = root.within_box();
         Ok(Filter { root, within_box })
     }
@@ -296,13 +293,7 @@ fn too_deep(text: &str) -> Option<usize> {
 }
 
 impl Names<'_> {
-    fn node(
-        &self,
-        expr: &Expr,
-        crs: Crs,
-        depth: usize,
-        vertices: &mut usize,
-    ) -> Result<Node, ViewError> {
+    fn node(&self, expr: &Expr, crs: Crs, depth: usize) -> Result<Node, ViewError> {
         if depth > MAX_DEPTH {
             return Err(invalid(format!(
                 "nested more than {MAX_DEPTH} deep; the limit is {MAX_DEPTH}"
@@ -318,7 +309,7 @@ impl Names<'_> {
                 )))
             }
         };
-        let sub = |e: &Expr, vertices: &mut usize| self.node(e, crs, depth + 1, vertices);
+        let sub = |e: &Expr| self.node(e, crs, depth + 1);
         let arity = |n: usize| {
             if args.len() == n {
                 Ok(())
@@ -331,10 +322,7 @@ impl Names<'_> {
         };
         Ok(match op {
             "and" | "or" => {
-                let parts = args
-                    .iter()
-                    .map(|a| sub(a, vertices))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let parts = args.iter().map(|a| sub(a)).collect::<Result<Vec<_>, _>>()?;
                 if op == "and" {
                     Node::All(parts)
                 } else {
@@ -343,7 +331,7 @@ impl Names<'_> {
             }
             "not" => {
                 arity(1)?;
-                Node::Not(Box::new(sub(&args[0], vertices)?))
+                Node::Not(Box::new(sub(&args[0])?))
             }
             "=" | "<>" | "<" | "<=" | ">" | ">=" => {
                 arity(2)?;
@@ -423,7 +411,7 @@ impl Names<'_> {
             "s_intersects" | "s_disjoint" | "s_within" | "s_contains" | "s_equals"
             | "s_touches" | "s_overlaps" | "s_crosses" => {
                 arity(2)?;
-                self.spatial(op, &args[0], &args[1], crs, vertices)?
+                self.spatial(op, &args[0], &args[1], crs)?
             }
             other => {
                 return Err(invalid(format!(
@@ -437,14 +425,7 @@ impl Names<'_> {
 
     /// `S_*(geometry, literal)`: the feature's geometry against a literal (either order; a
     /// literal first flips within and contains).
-    fn spatial(
-        &self,
-        op: &str,
-        a: &Expr,
-        b: &Expr,
-        crs: Crs,
-        vertices: &mut usize,
-    ) -> Result<Node, ViewError> {
+    fn spatial(&self, op: &str, a: &Expr, b: &Expr, crs: Crs) -> Result<Node, ViewError> {
         let is_geometry =
             |e: &Expr| matches!(e, Expr::Property { property } if property == GEOMETRY);
         let (literal, flipped) = match (is_geometry(a), is_geometry(b)) {
@@ -476,11 +457,14 @@ impl Names<'_> {
         }
         let geometry = Geometry::<f64>::try_from(literal.clone())
             .map_err(|e| invalid(format!("{}: not a geometry ({e})", describe(literal))))?;
-        *vertices += geo::CoordsIter::coords_count(&geometry);
-        if *vertices > MAX_VERTICES {
-            return Err(invalid(format!(
-                "its geometries have more than {MAX_VERTICES} vertices; the limit is {MAX_VERTICES}"
-            )));
+        if let Some(ring) = thin_ring(&geometry) {
+            return Err(invalid(
+                format!(
+                    "{op:?}: a polygon ring has {ring} positions; it needs at least 3 corners and \
+                 closes on the first"
+                )
+                .to_lowercase(),
+            ));
         }
         let geometry = to_crs84(geometry, crs)?;
         let bbox = geometry
@@ -627,6 +611,23 @@ fn describe(expr: &Expr) -> String {
         }
         Expr::Operation { op, .. } => format!("'{op}'"),
     }
+}
+
+/// The position count of a polygon ring too short to enclose anything, if there is one.
+fn thin_ring(geometry: &Geometry<f64>) -> Option<usize> {
+    let polygons: Vec<&geo::Polygon<f64>> = match geometry {
+        Geometry::Polygon(p) => vec![p],
+        Geometry::MultiPolygon(m) => m.0.iter().collect(),
+        Geometry::GeometryCollection(c) => {
+            return c.0.iter().find_map(thin_ring);
+        }
+        _ => vec![],
+    };
+    polygons
+        .into_iter()
+        .flat_map(|p| std::iter::once(p.exterior()).chain(p.interiors()))
+        .map(|ring| ring.0.len())
+        .find(|&n| n < 4)
 }
 
 /// A geometry given in `crs` in CRS84, vertex by vertex.
