@@ -204,3 +204,34 @@ pub fn ogrinfo<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(args: &[S]) -> Strin
     );
     stdout
 }
+
+/// The feature ids of a FeatureCollection, in order.
+pub fn codes(fc: &serde_json::Value) -> Vec<String> {
+    fc["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// The href of a document's link with this rel.
+pub fn link<'a>(doc: &'a serde_json::Value, rel: &str) -> Option<&'a str> {
+    doc["links"]
+        .as_array()?
+        .iter()
+        .find(|l| l["rel"] == rel)
+        .and_then(|l| l["href"].as_str())
+}
+
+/// `s` percent-encoded for a query string.
+pub fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
