@@ -7,8 +7,10 @@ use tracing_subscriber::EnvFilter;
 
 /// How long the blocking pool's jobs (a whole layer being compressed, say) may run on after the
 /// server has stopped: the process exits then, whatever is left, so SIGTERM ends within
-/// `--shutdown-grace` plus this.
-const BLOCKING_JOBS_GRACE: Duration = Duration::from_millis(500);
+/// `--shutdown-grace` plus this. Short, because nothing is lost: every connection is closed by
+/// then, so no client waits for what those jobs make, and derived files are written to a
+/// temporary name and renamed, so one cut short leaves no half-written file.
+const BLOCKING_JOBS_GRACE: Duration = Duration::from_millis(100);
 
 fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
