@@ -24,6 +24,12 @@ pub struct Cli {
     /// is refused.
     #[arg(long, env = "SMARTSPEC_MAX_FILE_MB", default_value_t = DEFAULT_MAX_FILE_MB)]
     pub max_file_mb: u64,
+    /// The most points one batch lookup (`POST /lookup`) may hold.
+    #[arg(long, env = "SMARTSPEC_MAX_LOOKUP_POINTS", default_value_t = crate::api::DEFAULT_MAX_LOOKUP_POINTS)]
+    pub max_lookup_points: u64,
+    /// The largest batch lookup body, in MiB.
+    #[arg(long, env = "SMARTSPEC_MAX_LOOKUP_MB", default_value_t = crate::api::DEFAULT_MAX_LOOKUP_MB)]
+    pub max_lookup_mb: u64,
     /// Address to listen on; port 0 picks a free port (the chosen address is logged).
     #[arg(long, env = "SMARTSPEC_ADDR", default_value = DEFAULT_ADDR)]
     pub addr: SocketAddr,
@@ -116,6 +122,7 @@ pub struct Config {
     pub response_cache_bytes: u64,
     pub limits: crate::serve::Limits,
     pub max_computing: usize,
+    pub batch: crate::api::BatchLimits,
     pub public_url: Option<String>,
     pub allowed_hosts: Vec<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -164,6 +171,8 @@ impl Config {
             ("--max-connections", cli.max_connections.unwrap_or(1) as u64),
             ("--max-computing", cli.max_computing.unwrap_or(1) as u64),
             ("--max-file-mb", cli.max_file_mb),
+            ("--max-lookup-points", cli.max_lookup_points),
+            ("--max-lookup-mb", cli.max_lookup_mb),
         ] {
             if value == 0 {
                 return Err(ConfigError::Zero(flag));
@@ -201,6 +210,10 @@ impl Config {
             public_url: cli.public_url.map(|u| u.trim_end_matches('/').to_string()),
             allowed_hosts: cli.allowed_hosts,
             trusted_proxies: cli.trusted_proxies,
+            batch: crate::api::BatchLimits {
+                max_points: usize::try_from(cli.max_lookup_points).unwrap_or(usize::MAX),
+                max_bytes: cli.max_lookup_mb.saturating_mul(1 << 20),
+            },
             watch: (cli.watch > 0).then(|| secs(cli.watch)),
             sources: crate::load::SourceRules {
                 allow_outside_data_dir: cli.allow_outside_data_dir,

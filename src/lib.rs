@@ -108,6 +108,7 @@ pub fn serving_state(config: &Config, catalog: Arc<Catalog>, web: WebSettings) -
     state.computing = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     state.computing_light = Arc::new(tokio::sync::Semaphore::new(config.max_computing));
     state.request_timeout = config.limits.request_timeout;
+    state.batch = config.batch;
     state.metrics = Arc::new(api::metrics::Metrics::new(config.max_computing));
     state
 }

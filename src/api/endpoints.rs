@@ -62,9 +62,27 @@ pub struct Answer {
     pub schema: &'static str,
 }
 
-/// One GET endpoint.
+/// How an endpoint is asked.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Method {
+    /// GET (and HEAD): the answer is cached and revalidated.
+    Get,
+    /// POST with a body, never cached.
+    Post(RequestBody),
+}
+
+/// The body a POST endpoint reads.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RequestBody {
+    pub description: &'static str,
+    /// Media types read, the default first.
+    pub media_types: &'static [&'static str],
+}
+
+/// One endpoint: a method on a path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Endpoint {
+    pub method: Method,
     /// The path template, with `{name}` segments, as the router and OpenAPI write it.
     pub path: &'static str,
     pub operation_id: &'static str,
@@ -297,6 +315,7 @@ pub static ALL: &[Endpoint] = &[
     VALUES,
     JOIN_REPORT,
     LOOKUP,
+    LOOKUP_BATCH,
     MAP_CONFIG,
     HEALTH,
     READY,
@@ -305,6 +324,7 @@ pub static ALL: &[Endpoint] = &[
 
 /// Every endpoint, in the order the document lists them.
 pub const LANDING: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/",
     operation_id: "getLandingPage",
     tag: "Capabilities",
@@ -321,6 +341,7 @@ pub const LANDING: Endpoint = Endpoint {
 };
 
 pub const API: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/api",
     operation_id: "getApiDefinition",
     tag: "Capabilities",
@@ -341,6 +362,7 @@ pub const API: Endpoint = Endpoint {
 };
 
 pub const API_HTML: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/api.html",
     operation_id: "getApiDocumentation",
     tag: "Capabilities",
@@ -357,6 +379,7 @@ pub const API_HTML: Endpoint = Endpoint {
 };
 
 pub const CONFORMANCE: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/conformance",
     operation_id: "getConformanceDeclaration",
     tag: "Capabilities",
@@ -373,6 +396,7 @@ pub const CONFORMANCE: Endpoint = Endpoint {
 };
 
 pub const COLLECTIONS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections",
     operation_id: "getCollections",
     tag: "Capabilities",
@@ -389,6 +413,7 @@ pub const COLLECTIONS: Endpoint = Endpoint {
 };
 
 pub const COLLECTION: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}",
     operation_id: "describeCollection",
     tag: "Capabilities",
@@ -405,6 +430,7 @@ pub const COLLECTION: Endpoint = Endpoint {
 };
 
 pub const QUERYABLES: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/queryables",
     operation_id: "getQueryables",
     tag: "Capabilities",
@@ -421,6 +447,7 @@ pub const QUERYABLES: Endpoint = Endpoint {
 };
 
 pub const SCHEMA: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/schema",
     operation_id: "getSchema",
     tag: "Capabilities",
@@ -437,6 +464,7 @@ pub const SCHEMA: Endpoint = Endpoint {
 };
 
 pub const LABELS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/labels",
     operation_id: "getLabelPoints",
     tag: "Data",
@@ -453,6 +481,7 @@ pub const LABELS: Endpoint = Endpoint {
 };
 
 pub const ITEMS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/items",
     operation_id: "getFeatures",
     tag: "Data",
@@ -491,6 +520,7 @@ pub const ITEMS: Endpoint = Endpoint {
 };
 
 pub const ITEM: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/items/{featureId}",
     operation_id: "getFeature",
     tag: "Data",
@@ -518,6 +548,7 @@ pub const ITEM: Endpoint = Endpoint {
 };
 
 pub const NEIGHBOURS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/collections/{collectionId}/items/{featureId}/neighbours",
     operation_id: "getNeighbours",
     tag: "Analysis",
@@ -534,6 +565,7 @@ pub const NEIGHBOURS: Endpoint = Endpoint {
 };
 
 pub const PROFILE: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/areas/{code}/profile",
     operation_id: "getAreaProfile",
     tag: "Analysis",
@@ -551,6 +583,7 @@ pub const PROFILE: Endpoint = Endpoint {
 };
 
 pub const PEERS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/areas/{code}/peers",
     operation_id: "getAreaPeers",
     tag: "Analysis",
@@ -596,6 +629,7 @@ pub const PEERS: Endpoint = Endpoint {
 };
 
 pub const RANKING: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators/{indicatorId}/ranking",
     operation_id: "getRanking",
     tag: "Analysis",
@@ -613,6 +647,7 @@ pub const RANKING: Endpoint = Endpoint {
 };
 
 pub const COMPARE: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators/{indicatorId}/compare",
     operation_id: "compareAreas",
     tag: "Analysis",
@@ -636,6 +671,7 @@ pub const COMPARE: Endpoint = Endpoint {
 };
 
 pub const SPATIAL: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators/{indicatorId}/spatial",
     operation_id: "getSpatialStatistics",
     tag: "Analysis",
@@ -674,6 +710,7 @@ pub const SPATIAL: Endpoint = Endpoint {
 };
 
 pub const SPECIALISATIONS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/specialisation",
     operation_id: "getSpecialisationMatrices",
     tag: "Analysis",
@@ -690,6 +727,7 @@ pub const SPECIALISATIONS: Endpoint = Endpoint {
 };
 
 pub const SPECIALISATION: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/specialisation/{matrix}",
     operation_id: "getSpecialisation",
     tag: "Analysis",
@@ -717,6 +755,7 @@ pub const SPECIALISATION: Endpoint = Endpoint {
 };
 
 pub const INDICATORS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators",
     operation_id: "getIndicators",
     tag: "Indicators",
@@ -737,6 +776,7 @@ pub const INDICATORS: Endpoint = Endpoint {
 };
 
 pub const INDICATOR_ONE: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators/{indicatorId}",
     operation_id: "getIndicator",
     tag: "Indicators",
@@ -753,6 +793,7 @@ pub const INDICATOR_ONE: Endpoint = Endpoint {
 };
 
 pub const VALUES: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/indicators/{indicatorId}/values",
     operation_id: "getIndicatorValues",
     tag: "Indicators",
@@ -778,6 +819,7 @@ pub const VALUES: Endpoint = Endpoint {
 };
 
 pub const JOIN_REPORT: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/join-report",
     operation_id: "getJoinReport",
     tag: "Indicators",
@@ -794,6 +836,7 @@ pub const JOIN_REPORT: Endpoint = Endpoint {
 };
 
 pub const LOOKUP: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/lookup",
     operation_id: "lookupPoint",
     tag: "Analysis",
@@ -823,7 +866,32 @@ pub const LOOKUP: Endpoint = Endpoint {
     },
 };
 
+pub const LOOKUP_BATCH: Endpoint = Endpoint {
+    method: Method::Post(RequestBody {
+        description: "The points: a CSV with a header row and lon and lat columns (WGS84; also lng, long, longitude, latitude) or easting and northing columns (EPSG:27700; also oseast1m, osnrth1m), comma, semicolon or tab separated; or a GeoJSON FeatureCollection of Point features; or a GeoJSON MultiPoint. Without a CSV or JSON Content-Type the body's first byte decides. Rows with both coordinates empty, and features with a null geometry, are kept with empty lookup columns.",
+        media_types: &[CSV, GEOJSON, JSON],
+    }),
+    path: "/lookup",
+    operation_id: "lookupPoints",
+    tag: "Analysis",
+    summary: "The areas covering each of a list of points",
+    description: "A batch of point lookups: the answer is the input in its own format (CSV, or a GeoJSON FeatureCollection), in input order, with every column or property kept and two added per layer, `{layer}_code` and `{layer}_name` (several areas covering a point separated by `;`; empty, or null in GeoJSON, where none does). The body is read as it arrives: the first malformed row or feature is a 400 naming its line and column, more points than --max-lookup-points or bytes than --max-lookup-mb a 413, and nothing partial is answered.",
+    params: &[param(
+        "layers",
+        Kind::List,
+        "Only these collections (default: all), in this order.",
+    )],
+    property_filters: false,
+    cost: Cost::Heavy,
+    answer: Answer {
+        description: "The points with their areas, in the body's format.",
+        media_types: &[CSV, GEOJSON],
+        schema: "Object",
+    },
+};
+
 pub const MAP_CONFIG: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/map-config.json",
     operation_id: "getMapConfig",
     tag: "Map",
@@ -840,6 +908,7 @@ pub const MAP_CONFIG: Endpoint = Endpoint {
 };
 
 pub const HEALTH: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/health",
     operation_id: "getHealth",
     tag: "Capabilities",
@@ -856,6 +925,7 @@ pub const HEALTH: Endpoint = Endpoint {
 };
 
 pub const READY: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/ready",
     operation_id: "getReady",
     tag: "Capabilities",
@@ -872,6 +942,7 @@ pub const READY: Endpoint = Endpoint {
 };
 
 pub const METRICS: Endpoint = Endpoint {
+    method: Method::Get,
     path: "/metrics",
     operation_id: "getMetrics",
     tag: "Capabilities",

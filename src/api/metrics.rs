@@ -81,9 +81,16 @@ pub struct Metrics {
 
 impl Metrics {
     pub fn new(permits: usize) -> Metrics {
-        let labels = endpoints::ALL.iter().map(|e| e.path);
+        // One per path: a path's methods (GET and POST /lookup) share their counters.
+        let mut labels: Vec<&'static str> = Vec::new();
+        for e in endpoints::ALL {
+            if !labels.contains(&e.path) {
+                labels.push(e.path);
+            }
+        }
         Metrics {
             routes: labels
+                .into_iter()
                 .chain([MAP_ROUTE, OTHER_ROUTE])
                 .map(RouteStats::new)
                 .collect(),

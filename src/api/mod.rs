@@ -25,7 +25,7 @@ use crate::cache::ResponseCache;
 use crate::catalog::Catalog;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, MethodRouter};
+use axum::routing::{get, post, MethodRouter};
 use axum::Router;
 use endpoints::Endpoint;
 use std::path::PathBuf;
@@ -59,6 +59,29 @@ pub struct AppState {
     pub request_timeout: Duration,
     /// Request, cache and permit counters for `/metrics`, shared by every catalog in turn.
     pub metrics: Arc<metrics::Metrics>,
+    /// How much one batch lookup may hold.
+    pub batch: BatchLimits,
+}
+
+/// The bounds of one batch lookup (`--max-lookup-points`, `--max-lookup-mb`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchLimits {
+    pub max_points: usize,
+    pub max_bytes: u64,
+}
+
+/// The default `--max-lookup-points`.
+pub const DEFAULT_MAX_LOOKUP_POINTS: u64 = 100_000;
+/// The default `--max-lookup-mb`.
+pub const DEFAULT_MAX_LOOKUP_MB: u64 = 16;
+
+impl Default for BatchLimits {
+    fn default() -> BatchLimits {
+        BatchLimits {
+            max_points: DEFAULT_MAX_LOOKUP_POINTS as usize,
+            max_bytes: DEFAULT_MAX_LOOKUP_MB << 20,
+        }
+    }
 }
 
 /// The default number of representations computed at once: twice the CPUs.
@@ -92,6 +115,7 @@ impl AppState {
             computing_light: Arc::new(tokio::sync::Semaphore::new(default_computing())),
             request_timeout: DEFAULT_REQUEST_TIMEOUT,
             metrics: Arc::new(metrics::Metrics::new(default_computing())),
+            batch: BatchLimits::default(),
         }
     }
 }
@@ -327,6 +351,7 @@ pub fn routes() -> Vec<(Endpoint, MethodRouter<AppState>)> {
         (e::VALUES, get(indicators::values)),
         (e::JOIN_REPORT, get(indicators::join_report)),
         (e::LOOKUP, get(lookup::lookup)),
+        (e::LOOKUP_BATCH, post(lookup::batch)),
         (e::MAP_CONFIG, get(web::map_config)),
     ]
 }

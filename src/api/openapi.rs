@@ -1,6 +1,6 @@
 //! The OpenAPI 3.0 document generated from the endpoint table, and its HTML rendering.
 
-use super::endpoints::{Endpoint, Kind, Param, ERROR_SCHEMA, JSON};
+use super::endpoints::{Endpoint, Kind, Method, Param, CSV as CSV_MEDIA, ERROR_SCHEMA, JSON};
 use crate::ogc::html::esc;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -41,9 +41,12 @@ pub struct Tag {
     pub description: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, Default)]
 pub struct PathItem {
-    pub get: Operation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub get: Option<Operation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post: Option<Operation>,
 }
 
 #[derive(Debug, Serialize)]
@@ -54,7 +57,22 @@ pub struct Operation {
     pub summary: &'static str,
     pub description: &'static str,
     pub parameters: Vec<Parameter>,
+    #[serde(rename = "requestBody", skip_serializing_if = "Option::is_none")]
+    pub request_body: Option<RequestBodyDoc>,
     pub responses: BTreeMap<&'static str, ResponseDoc>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RequestBodyDoc {
+    pub description: &'static str,
+    pub required: bool,
+    pub content: BTreeMap<&'static str, BodyMediaDoc>,
+}
+
+/// A request body's media type: any document of it (its schema is the format's own).
+#[derive(Debug, Serialize)]
+pub struct BodyMediaDoc {
+    pub schema: ParamSchema,
 }
 
 #[derive(Debug, Serialize)]
@@ -138,7 +156,14 @@ pub fn document(endpoints: &[Endpoint], base: &str) -> Document {
             Tag { name: "Analysis", description: "Neighbours, rankings, comparisons, peers, specialisation and point lookup." },
             Tag { name: "Map", description: "What the map needs." },
         ],
-        paths: endpoints.iter().map(|e| (e.path, PathItem { get: operation(e) })).collect(),
+        paths: endpoints.iter().fold(BTreeMap::new(), |mut paths, e| {
+            let item: &mut PathItem = paths.entry(e.path).or_default();
+            match e.method {
+                Method::Get => item.get = Some(operation(e)),
+                Method::Post(_) => item.post = Some(operation(e)),
+            }
+            paths
+        }),
         components: Components { schemas: component_schemas() },
     }
 }
@@ -188,13 +213,38 @@ fn operation(e: &Endpoint) -> Operation {
                 .collect(),
         },
     );
-    responses.insert(
-        "304",
-        ResponseDoc {
-            description: "Not modified: the If-None-Match ETag is current.",
-            content: BTreeMap::new(),
-        },
-    );
+    let request_body = match e.method {
+        Method::Get => {
+            responses.insert(
+                "304",
+                ResponseDoc {
+                    description: "Not modified: the If-None-Match ETag is current.",
+                    content: BTreeMap::new(),
+                },
+            );
+            None
+        }
+        Method::Post(body) => Some(RequestBodyDoc {
+            description: body.description,
+            required: true,
+            content: body
+                .media_types
+                .iter()
+                .map(|m| {
+                    let kind = if *m == CSV_MEDIA { "string" } else { "object" };
+                    (
+                        *m,
+                        BodyMediaDoc {
+                            schema: ParamSchema {
+                                kind,
+                                ..ParamSchema::default()
+                            },
+                        },
+                    )
+                })
+                .collect(),
+        }),
+    };
     let error = |description| ResponseDoc {
         description,
         content: [(JSON, media(ERROR_SCHEMA))].into_iter().collect(),
@@ -206,6 +256,13 @@ fn operation(e: &Endpoint) -> Operation {
     if e.path_params().next().is_some() {
         responses.insert("404", error("No such collection, feature, area, indicator or matrix; the description lists what exists."));
     }
+    if request_body.is_some() {
+        responses.insert("413", error("The body holds more points or bytes than the server's limits; the description names the limit."));
+        responses.insert(
+            "415",
+            error("The body's Content-Type is not one the endpoint reads."),
+        );
+    }
     responses.insert("500", error("A server fault (logged)."));
     Operation {
         operation_id: e.operation_id,
@@ -213,6 +270,7 @@ fn operation(e: &Endpoint) -> Operation {
         summary: e.summary,
         description: e.description,
         parameters,
+        request_body,
         responses,
     }
 }
@@ -531,15 +589,27 @@ pub fn html(doc: &Document) -> String {
             esc(tag.name),
             esc(tag.description)
         ));
-        for (path, item) in doc.paths.iter().filter(|(_, i)| i.get.tags[0] == tag.name) {
-            let op = &item.get;
+        let operations = doc.paths.iter().flat_map(|(path, item)| {
+            [("GET", &item.get), ("POST", &item.post)]
+                .into_iter()
+                .filter_map(move |(method, op)| Some((path, method, op.as_ref()?)))
+        });
+        for (path, method, op) in operations.filter(|(_, _, op)| op.tags[0] == tag.name) {
             out.push_str(&format!(
-                "<div class=\"op\" id=\"{}\"><p><span class=\"get\">GET</span> <code>{}</code> — {}</p><p>{}</p>",
+                "<div class=\"op\" id=\"{}\"><p><span class=\"get\">{method}</span> <code>{}</code> — {}</p><p>{}</p>",
                 esc(op.operation_id),
                 esc(path),
                 esc(op.summary),
                 esc(op.description)
             ));
+            if let Some(body) = &op.request_body {
+                let types: Vec<&str> = body.content.keys().copied().collect();
+                out.push_str(&format!(
+                    "<p>Body ({}): {}</p>",
+                    esc(&types.join(", ")),
+                    esc(body.description)
+                ));
+            }
             if !op.parameters.is_empty() {
                 out.push_str("<table><tr><th>Parameter</th><th>In</th><th>Type</th><th>Description</th></tr>");
                 for p in &op.parameters {

@@ -324,7 +324,9 @@ pub fn parse_request(
 /// The endpoint of the table the router matched, if any.
 pub fn endpoint_of(extensions: &Extensions) -> Option<&'static Endpoint> {
     let template = extensions.get::<MatchedPath>()?.as_str();
-    endpoints::ALL.iter().find(|e| e.path == template)
+    endpoints::ALL
+        .iter()
+        .find(|e| e.path == template && e.method == endpoints::Method::Get)
 }
 
 /// The segment of `path` at `{name}` in `template`.
@@ -472,6 +474,7 @@ mod tests {
     use proptest::prelude::*;
 
     const PAGE: Endpoint = Endpoint {
+        method: endpoints::Method::Get,
         params: &[
             Param {
                 name: "limit",

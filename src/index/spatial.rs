@@ -211,17 +211,28 @@ impl SpatialIndex {
     /// shared border lies in both neighbours); holes and every part count. `areas` must be the
     /// slice the index was built from.
     pub fn containing(&self, areas: &[Area], point: Point<f64>) -> Vec<usize> {
-        let index = self.pieces.get_or_init(|| PointIndex::build(areas));
-        let mut hits: Vec<usize> = index
-            .tree
-            .locate_all_at_point(&[point.x(), point.y()])
-            .filter_map(|e| index.pieces.get(e.data))
-            .filter(|(_, piece)| piece.covers(point.0))
-            .map(|(i, _)| *i)
-            .collect();
-        hits.sort_unstable();
-        hits.dedup();
+        let mut hits = Vec::new();
+        self.containing_into(areas, point, &mut hits);
         hits
+    }
+
+    /// [`containing`](Self::containing) into `hits` (cleared first), so a batch of points
+    /// reuses one buffer.
+    pub fn containing_into(&self, areas: &[Area], point: Point<f64>, hits: &mut Vec<usize>) {
+        let index = self.pieces.get_or_init(|| PointIndex::build(areas));
+        hits.clear();
+        hits.extend(
+            index
+                .tree
+                .locate_all_at_point(&[point.x(), point.y()])
+                .filter_map(|e| index.pieces.get(e.data))
+                .filter(|(_, piece)| piece.covers(point.0))
+                .map(|(i, _)| *i),
+        );
+        if hits.len() > 1 {
+            hits.sort_unstable();
+            hits.dedup();
+        }
     }
 }
 

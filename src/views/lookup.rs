@@ -51,12 +51,14 @@ pub fn check_point(lon: f64, lat: f64) -> Result<Point<f64>, ViewError> {
     Ok(Point::new(lon, lat))
 }
 
-/// The areas containing the point in each requested layer, layers in the order asked (or the
-/// catalog's order), areas in layer order.
-pub fn lookup<'a>(catalog: &'a Catalog, req: &LookupRequest) -> Result<Lookup<'a>, ViewError> {
-    let point = check_point(req.lon, req.lat)?;
-    let layers: Vec<&Layer> = match &req.layers {
-        None => catalog.layers.iter().collect(),
+/// The layers of `layers=`, in the order asked (every layer, in the catalog's order, when
+/// absent); an unknown id is invalid, naming the collections.
+pub fn layers_named<'a>(
+    catalog: &'a Catalog,
+    ids: Option<&[String]>,
+) -> Result<Vec<&'a Layer>, ViewError> {
+    match ids {
+        None => Ok(catalog.layers.iter().collect()),
         Some(ids) => ids
             .iter()
             .map(|id| {
@@ -67,9 +69,15 @@ pub fn lookup<'a>(catalog: &'a Catalog, req: &LookupRequest) -> Result<Lookup<'a
                     ))
                 })
             })
-            .collect::<Result<_, _>>()?,
-    };
-    let layers = layers
+            .collect(),
+    }
+}
+
+/// The areas containing the point in each requested layer, layers in the order asked (or the
+/// catalog's order), areas in layer order.
+pub fn lookup<'a>(catalog: &'a Catalog, req: &LookupRequest) -> Result<Lookup<'a>, ViewError> {
+    let point = check_point(req.lon, req.lat)?;
+    let layers = layers_named(catalog, req.layers.as_deref())?
         .into_iter()
         .map(|layer| LayerHits {
             layer: layer.id(),

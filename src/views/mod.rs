@@ -2,6 +2,7 @@
 //! analysis for typed requests: the one place each response's shape is defined. No HTTP here.
 
 pub mod areas;
+pub mod batch;
 pub mod datetime;
 mod error;
 pub mod features;

@@ -134,6 +134,42 @@ pub async fn send(app: &Router, method: &str, uri: &str, headers: &[(&str, &str)
     }
 }
 
+/// Sends a request with a body (and `Host: test.local`) and collects the reply.
+pub async fn send_body(
+    app: &Router,
+    method: &str,
+    uri: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Body>,
+) -> Reply {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("host", "test.local");
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = app
+        .clone()
+        .oneshot(request.body(body.into()).unwrap())
+        .await
+        .unwrap();
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .unwrap()
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
 /// The `properties` of every feature of a FeatureCollection, in order.
 pub fn properties(fc: &serde_json::Value) -> Vec<&serde_json::Value> {
     fc["features"]

@@ -2,9 +2,10 @@
 //! the handlers accept, validates as OpenAPI, and is linked from the landing page; queryables and
 //! schemas type each property; equality filters and skipGeometry work on items.
 
-use crate::common::{app, assert_error, fixture_catalog, fixture_path, get, real_catalog};
+use crate::common::{app, assert_error, fixture_catalog, fixture_path, get, real_catalog, send};
 use serde_json::Value;
 use smartspec::api::documented_endpoints;
+use smartspec::api::endpoints::Method;
 use std::collections::BTreeSet;
 use std::process::Command;
 
@@ -40,7 +41,11 @@ async fn every_route_and_query_parameter_the_server_accepts_is_in_the_document()
     for endpoint in &endpoints {
         let path = fixture_path(endpoint.path);
         // The route exists: a request without parameters is not a 404 "no resource" fallback.
-        let plain = get(&app, &path).await;
+        let (method, key) = match endpoint.method {
+            Method::Get => ("GET", "get"),
+            Method::Post(_) => ("POST", "post"),
+        };
+        let plain = send(&app, method, &path, &[]).await;
         assert!(
             !(plain.status == 404
                 && String::from_utf8_lossy(&plain.body).contains("no resource at")),
@@ -48,12 +53,12 @@ async fn every_route_and_query_parameter_the_server_accepts_is_in_the_document()
             endpoint.path
         );
         // The handler's own list of parameters, from its error on an unknown one.
-        let probe = get(&app, &format!("{path}?zz_probe=1")).await;
+        let probe = send(&app, method, &format!("{path}?zz_probe=1"), &[]).await;
         assert_eq!(probe.status, 400, "{path}?zz_probe=1");
         let error = probe.json();
         assert_eq!(error["code"], "UnknownParameter", "{path}: {error}");
         let handler_params = accepted(error["description"].as_str().unwrap());
-        let op = &paths[endpoint.path]["get"];
+        let op = &paths[endpoint.path][key];
         let documented: BTreeSet<String> = op["parameters"]
             .as_array()
             .unwrap()
