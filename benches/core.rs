@@ -1,5 +1,5 @@
-//! Criterion benches of the in-process paths on the real data: point lookup, bbox query, zoom
-//! band build, and serving a cached body through the router.
+//! Criterion benches of the in-process paths on the real data: point lookup, batch lookup,
+//! bbox query, zoom band build, and serving a cached body through the router.
 //!
 //! Run: `cargo bench --bench core` (the data directory is `SMARTSPEC_DATA_DIR`, else
 //! `../shared/data`; derived artefacts are cached in `target/test-artefact-cache`).
@@ -13,6 +13,7 @@ use http_body_util::BodyExt;
 use smartspec::api::{router, AppState, WebSettings};
 use smartspec::catalog::Catalog;
 use smartspec::topology::generalise_layer;
+use smartspec::views::batch;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tower::ServiceExt;
@@ -60,6 +61,36 @@ fn benches(c: &mut Criterion) {
                 .sum::<usize>()
         })
     });
+    group.finish();
+
+    // A batch lookup as POST /lookup runs it: parse a 10k-row CSV, find each point's LEP,
+    // NUTS 3 area and district, write the CSV answer.
+    let csv: String = std::iter::once("id,lon,lat\n".to_string())
+        .chain(
+            points
+                .iter()
+                .enumerate()
+                .map(|(i, p)| format!("{i},{:.6},{:.6}\n", p.x(), p.y())),
+        )
+        .collect();
+    let planners = ["lep-2017", "nuts3-2016", "lad-2013"];
+    let mut group = c.benchmark_group("batch lookup");
+    group.throughput(Throughput::Elements(points.len() as u64));
+    for ids in [&planners[..], &planners[2..]] {
+        let ids: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+        let layers = batch::layers(&catalog, Some(&ids)).unwrap();
+        let added = batch::added_columns(&layers);
+        group.bench_function(
+            format!("10k CSV points in {} (parse, look up, write)", ids.join(", ")),
+            |b| {
+                b.iter(|| {
+                    let parsed =
+                        batch::read(csv.as_bytes(), batch::Format::Csv, &added, 100_000).unwrap();
+                    batch::answer(&catalog, &parsed, &layers).unwrap().len()
+                })
+            },
+        );
+    }
     group.finish();
 
     let manchester = Rect::new(Coord { x: -2.4, y: 53.35 }, Coord { x: -2.1, y: 53.55 });
