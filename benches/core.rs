@@ -81,7 +81,10 @@ fn benches(c: &mut Criterion) {
         let layers = batch::layers(&catalog, Some(&ids)).unwrap();
         let added = batch::added_columns(&layers);
         group.bench_function(
-            format!("10k CSV points in {} (parse, look up, write)", ids.join(", ")),
+            format!(
+                "10k CSV points in {} (parse, look up, write)",
+                ids.join(", ")
+            ),
             |b| {
                 b.iter(|| {
                     let parsed =

@@ -144,8 +144,14 @@ impl CellGrid {
                     y: a.y + (b.y - a.y) * t,
                 };
                 for j in 0..steps {
-                    let (p, q) = (at(j as f64 / steps as f64), at((j + 1) as f64 / steps as f64));
-                    let (x0, x1) = (self.column(p.x.min(q.x) - hair), self.column(p.x.max(q.x) + hair));
+                    let (p, q) = (
+                        at(j as f64 / steps as f64),
+                        at((j + 1) as f64 / steps as f64),
+                    );
+                    let (x0, x1) = (
+                        self.column(p.x.min(q.x) - hair),
+                        self.column(p.x.max(q.x) + hair),
+                    );
                     let (y0, y1) = (self.row(p.y.min(q.y) - hair), self.row(p.y.max(q.y) + hair));
                     for iy in y0..=y1 {
                         for ix in x0..=x1 {

@@ -313,9 +313,16 @@ mod tests {
         let mut points: Vec<Point<f64>> = (0..200_000)
             .map(|_| Point::new(-0.5 + 7.0 * next(), -0.5 + 7.0 * next()))
             .collect();
-        for c in areas.iter().flat_map(|a| a.geometry.0.iter()).flat_map(|p| {
-            p.exterior().0.iter().chain(p.interiors().iter().flat_map(|r| r.0.iter()))
-        }) {
+        for c in areas
+            .iter()
+            .flat_map(|a| a.geometry.0.iter())
+            .flat_map(|p| {
+                p.exterior()
+                    .0
+                    .iter()
+                    .chain(p.interiors().iter().flat_map(|r| r.0.iter()))
+            })
+        {
             for (dx, dy) in [(0.0, 0.0), (1e-12, 0.0), (-1e-12, 1e-12), (0.003, -0.004)] {
                 points.push(Point::new(c.x + dx, c.y + dy));
                 points.push(Point::new(c.x + dx, 3.0));
@@ -330,7 +337,10 @@ mod tests {
         }
         // About (6/7)² of the random points fall on the grid (0..6 each way); nearly all of
         // those are in cells no boundary touches.
-        assert!(via_grid > 140_000, "only {via_grid} points answered by the grid");
+        assert!(
+            via_grid > 140_000,
+            "only {via_grid} points answered by the grid"
+        );
     }
 
     #[test]
