@@ -91,7 +91,7 @@ pub async fn batch(State(state): State<AppState>, req: Request) -> Result<Respon
     let answer = tokio::task::spawn_blocking(move || {
         let _permit = permit;
         let layers = batch::layers(&catalog, ids.as_deref()).map_err(refusal)?;
-        batch::answer(&catalog, &parsed, &layers).map_err(ApiError::from)
+        Ok::<_, ApiError>(batch::answer(&catalog, &parsed, &layers))
     })
     .await
     .map_err(|e| ApiError::internal(format!("the batch lookup failed: {e}")))??;

@@ -6,10 +6,11 @@ use crate::model::Area;
 use geo::{Coord, Point};
 use std::collections::HashMap;
 
-/// About this many cells per layer (4 bytes each).
-const TARGET_CELLS: f64 = (1 << 18) as f64;
-/// A cell's class when a boundary touches it: ask the exact path.
-const EDGE: u32 = u32::MAX;
+/// About this many cells per layer (2 bytes each).
+const TARGET_CELLS: f64 = (1 << 20) as f64;
+/// A cell's class when a boundary touches it, or when there are more distinct area sets than
+/// classes: ask the exact path.
+const EDGE: u16 = u16::MAX;
 
 #[derive(Debug, Default)]
 pub struct CellGrid {
@@ -19,7 +20,7 @@ pub struct CellGrid {
     nx: usize,
     ny: usize,
     /// Each cell's class (row by row from the south-west): an index into `starts`, or `EDGE`.
-    cells: Vec<u32>,
+    cells: Vec<u16>,
     /// Class `k` is the areas `members[starts[k]..starts[k + 1]]` (ascending; none at sea).
     starts: Vec<u32>,
     members: Vec<u32>,
@@ -31,7 +32,7 @@ impl CellGrid {
     pub fn build(areas: &[Area], mut exact: impl FnMut(Point<f64>, &mut Vec<usize>)) -> CellGrid {
         let mut grid = CellGrid::over(areas);
         let edge = grid.edge_cells(areas);
-        let mut classes: HashMap<Vec<usize>, u32> = HashMap::new();
+        let mut classes: HashMap<Vec<usize>, u16> = HashMap::new();
         let mut hits = Vec::new();
         grid.cells = vec![EDGE; grid.nx * grid.ny];
         grid.starts = vec![0];
@@ -71,7 +72,11 @@ impl CellGrid {
         if ix >= self.nx || iy >= self.ny {
             return None;
         }
-        let class = *self.cells.get(iy * self.nx + ix)? as usize;
+        let class = *self.cells.get(iy * self.nx + ix)?;
+        if class == EDGE {
+            return None;
+        }
+        let class = usize::from(class);
         let (start, end) = (*self.starts.get(class)?, *self.starts.get(class + 1)?);
         self.members.get(start as usize..end as usize)
     }
@@ -179,12 +184,17 @@ impl CellGrid {
         )
     }
 
-    /// The class of the area set `hits`, added if new.
-    fn intern(&mut self, classes: &mut HashMap<Vec<usize>, u32>, hits: &[usize]) -> u32 {
+    /// The class of the area set `hits`, added if new (`EDGE` once every class is taken).
+    fn intern(&mut self, classes: &mut HashMap<Vec<usize>, u16>, hits: &[usize]) -> u16 {
         if let Some(&class) = classes.get(hits) {
             return class;
         }
-        let class = (self.starts.len() - 1) as u32;
+        let Ok(class) = u16::try_from(self.starts.len() - 1) else {
+            return EDGE;
+        };
+        if class == EDGE {
+            return EDGE;
+        }
         self.members.extend(hits.iter().map(|&i| i as u32));
         self.starts.push(self.members.len() as u32);
         classes.insert(hits.to_vec(), class);

@@ -4,7 +4,6 @@
 use super::{read_error, too_many, Batch, BatchError, Lookup, Part, Rows};
 use crate::ogc::crs::from_bng;
 use crate::views::lookup::check_point;
-use crate::views::ViewError;
 use geo::Point;
 use std::io::{BufRead, BufReader, Read};
 
@@ -22,6 +21,16 @@ struct Coordinates {
     bng: bool,
 }
 
+/// A CSV batch as read: every byte of the input, where each line (header first) starts, and
+/// its delimiter; rows are written back from these bytes, so they come back as they were sent.
+#[derive(Debug)]
+pub(super) struct Table {
+    delimiter: u8,
+    input: Vec<u8>,
+    /// The byte offset of each record, the header's (0) first.
+    starts: Vec<usize>,
+}
+
 pub(super) fn read(
     input: impl Read,
     added: &[String],
@@ -29,12 +38,15 @@ pub(super) fn read(
 ) -> Result<Batch, BatchError> {
     let mut input = BufReader::with_capacity(1 << 16, input);
     let head = input.fill_buf().map_err(read_error)?;
-    let bom = head.starts_with(b"\xEF\xBB\xBF");
     let delimiter = sniff_delimiter(head);
     let mut reader = csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
-        .from_reader(input);
+        .buffer_capacity(1 << 16)
+        .from_reader(Recorded {
+            inner: input,
+            seen: Vec::new(),
+        });
     let header = reader.byte_headers().map_err(csv_error)?.clone();
     if header.is_empty() || header.iter().all(<[u8]>::is_empty) {
         return Err(BatchError::Invalid(
@@ -61,11 +73,13 @@ pub(super) fn read(
         )));
     }
     let coordinates = coordinate_columns(&names)?;
-    let mut records = Vec::new();
+    let mut starts = vec![0];
     let mut points = Vec::new();
     let mut record = csv::ByteRecord::new();
     while reader.read_byte_record(&mut record).map_err(csv_error)? {
-        let line = record.position().map_or(0, csv::Position::line);
+        let (line, byte) = record
+            .position()
+            .map_or((0, 0), |p| (p.line(), p.byte() as usize));
         if record.len() != header.len() {
             return Err(BatchError::Invalid(format!(
                 "line {line}: {} fields where the header has {}",
@@ -73,21 +87,34 @@ pub(super) fn read(
                 header.len()
             )));
         }
-        if records.len() == max_points {
+        if points.len() == max_points {
             return Err(too_many(max_points, &format!("line {line}")));
         }
         points.push(csv_point(&record, line, coordinates, &names)?);
-        records.push(record.clone());
+        starts.push(byte);
     }
     Ok(Batch {
         points,
-        rows: Rows::Csv {
+        rows: Rows::Csv(Table {
             delimiter,
-            bom,
-            header,
-            records,
-        },
+            input: reader.into_inner().seen,
+            starts,
+        }),
     })
+}
+
+/// A reader that keeps a copy of every byte read through it.
+struct Recorded<R> {
+    inner: R,
+    seen: Vec<u8>,
+}
+
+impl<R: Read> Read for Recorded<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.seen.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
 }
 
 /// The delimiter of a header line: the most frequent of `,`, `;` and tab outside quotes
@@ -233,54 +260,69 @@ fn csv_error(e: csv::Error) -> BatchError {
     }
 }
 
-/// Writes the CSV answer: the input's header, delimiter and byte-order mark, every row as it
-/// came, and two columns per layer. Several areas in one cell are separated by `;`.
-pub(super) fn write(
-    lookup: &mut Lookup<'_>,
-    batch: &Batch,
-    delimiter: u8,
-    bom: bool,
-    header: &csv::ByteRecord,
-    records: &[csv::ByteRecord],
-) -> Result<Vec<u8>, ViewError> {
-    let mut out = Vec::with_capacity(records.len() * 96);
-    if bom {
-        out.extend_from_slice(b"\xEF\xBB\xBF");
-    }
-    let mut writer = csv::WriterBuilder::new()
-        .delimiter(delimiter)
-        .from_writer(out);
-    // Writing to a Vec cannot fail; the results are for the `Write` trait's sake.
-    let header_names = header.iter().enumerate().map(|(i, h)| {
-        if i == 0 && bom {
-            h.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(h)
-        } else {
-            h
-        }
-    });
-    for name in header_names {
-        let _ = writer.write_field(name);
-    }
-    for name in super::added_columns(&lookup.layers) {
-        let _ = writer.write_field(name);
-    }
-    let _ = writer.write_record(None::<&[u8]>);
+/// Writes the CSV answer: every line as it came (the header with its byte-order mark, each
+/// row's bytes, quoting and line ending), then two fields per layer. Several areas in one
+/// field are separated by `;`.
+pub(super) fn write(lookup: &mut Lookup<'_>, batch: &Batch, table: &Table) -> Vec<u8> {
+    let Table {
+        delimiter,
+        input,
+        starts,
+    } = table;
+    let ends = starts.iter().skip(1).copied().chain([input.len()]);
+    let lines: Vec<&[u8]> = starts
+        .iter()
+        .zip(ends)
+        .map(|(&start, end)| input.get(start..end).unwrap_or_default())
+        .collect();
+    let crlf = lines.first().is_some_and(|l| l.ends_with(b"\r\n"));
+    let ending: &[u8] = if crlf { b"\r\n" } else { b"\n" };
+    let mut out = Vec::with_capacity(input.len() + batch.points.len() * 24 * lookup.layers.len());
     let mut cell = String::new();
-    for (record, point) in records.iter().zip(&batch.points) {
-        for field in record {
-            let _ = writer.write_field(field);
-        }
-        for layer in 0..lookup.layers.len() {
-            lookup.find(layer, *point);
-            for part in [Part::Code, Part::Name] {
-                cell.clear();
-                lookup.join(layer, part, &mut cell);
-                let _ = writer.write_field(&cell);
+    for (i, line) in lines.iter().enumerate() {
+        let end = line
+            .iter()
+            .rposition(|&b| b != b'\n' && b != b'\r')
+            .map_or(0, |p| p + 1);
+        out.extend_from_slice(&line[..end]);
+        if i == 0 {
+            for name in super::added_columns(&lookup.layers) {
+                out.push(*delimiter);
+                push_field(&mut out, &name, *delimiter);
+            }
+        } else {
+            let point = batch.points.get(i - 1).copied().flatten();
+            for layer in 0..lookup.layers.len() {
+                lookup.find(layer, point);
+                for part in [Part::Code, Part::Name] {
+                    cell.clear();
+                    lookup.join(layer, part, &mut cell);
+                    out.push(*delimiter);
+                    push_field(&mut out, &cell, *delimiter);
+                }
             }
         }
-        let _ = writer.write_record(None::<&[u8]>);
+        out.extend_from_slice(ending);
     }
-    writer
-        .into_inner()
-        .map_err(|e| ViewError::internal(format!("writing the CSV answer: {}", e.error())))
+    out
+}
+
+/// Appends `field`, quoted (RFC 4180) if it holds the delimiter, a quote or a line break.
+fn push_field(out: &mut Vec<u8>, field: &str, delimiter: u8) {
+    let bytes = field.as_bytes();
+    if !bytes
+        .iter()
+        .any(|&b| b == delimiter || b == b'"' || b == b'\n' || b == b'\r')
+    {
+        out.extend_from_slice(bytes);
+        return;
+    }
+    out.push(b'"');
+    for &b in bytes {
+        if b == b'"' {
+            out.push(b'"');
+        }
+        out.push(b);
+    }
+    out.push(b'"');
 }

@@ -82,12 +82,7 @@ pub struct Batch {
 
 #[derive(Debug)]
 enum Rows {
-    Csv {
-        delimiter: u8,
-        bom: bool,
-        header: csv::ByteRecord,
-        records: Vec<csv::ByteRecord>,
-    },
+    Csv(csv_rows::Table),
     Features(Vec<geojson::InputFeature>),
     MultiPoint,
 }
@@ -95,7 +90,7 @@ enum Rows {
 impl Batch {
     pub fn format(&self) -> Format {
         match self.rows {
-            Rows::Csv { .. } => Format::Csv,
+            Rows::Csv(_) => Format::Csv,
             _ => Format::GeoJson,
         }
     }
@@ -116,16 +111,11 @@ pub fn read(
 }
 
 /// Looks up every point of `batch` in `layers` and writes the answer.
-pub fn answer(catalog: &Catalog, batch: &Batch, layers: &[&Layer]) -> Result<Vec<u8>, ViewError> {
+pub fn answer(catalog: &Catalog, batch: &Batch, layers: &[&Layer]) -> Vec<u8> {
     let mut lookup = Lookup::new(layers);
     match &batch.rows {
-        Rows::Csv {
-            delimiter,
-            bom,
-            header,
-            records,
-        } => csv_rows::write(&mut lookup, batch, *delimiter, *bom, header, records),
-        rows => Ok(geojson::write(catalog, &mut lookup, batch, rows)),
+        Rows::Csv(table) => csv_rows::write(&mut lookup, batch, table),
+        rows => geojson::write(catalog, &mut lookup, batch, rows),
     }
 }
 
@@ -211,7 +201,7 @@ mod tests {
         let ids: Vec<String> = layers.iter().map(|s| s.to_string()).collect();
         let layers = super::layers(catalog, Some(&ids))?;
         let batch = read(body.as_bytes(), format, &added_columns(&layers), 5)?;
-        let out = answer(catalog, &batch, &layers).unwrap();
+        let out = answer(catalog, &batch, &layers);
         Ok(String::from_utf8(out).unwrap())
     }
 

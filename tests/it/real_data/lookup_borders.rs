@@ -205,3 +205,14 @@ fn the_grid_answers_as_the_exact_path_on_every_real_layer() {
     }
     eprintln!("grid and exact path agree at {checked} points");
 }
+
+#[test]
+#[ignore = "timing: cargo test --release --test it grid_build_timing -- --ignored --nocapture"]
+fn grid_build_timing() {
+    let catalog = real_catalog();
+    for layer in &catalog.layers {
+        let t = std::time::Instant::now();
+        let _ = layer.index.containing(&layer.areas, Point::new(-1.0, 52.0));
+        eprintln!("{}: first lookup {:?}", layer.id(), t.elapsed());
+    }
+}
